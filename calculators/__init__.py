@@ -1,0 +1,1 @@
+"""Handbook calculators (consequence lookup, absentee-rate tier): filled in by the calculators issue."""
