@@ -1,0 +1,165 @@
+"""The pipeline: validate the handbook, assemble one MkDocs docs folder per language, build each into site/."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+
+from .checks import run_checks
+from .handbook import Handbook, load_handbook
+from .i18n import load_strings
+from .render import Renderer
+from .report import TOPICS, Finding, consistency_report
+from .source import Problem, SourceError
+
+PROJECT = Path(__file__).resolve().parent.parent
+TEMPLATES = PROJECT / "site_templates"
+REPORT_PAGE = "consistency-report"
+
+
+@dataclass
+class BuildResult:
+    handbook: Handbook
+    findings: list[Finding]
+    site_dir: Path
+
+
+def read_config(config_file: Path) -> dict[str, Any]:
+    """The project's mkdocs.yml as a plain mapping (it must not use Python-object YAML tags)."""
+    try:
+        data = yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise SourceError([Problem(config_file.name, f"YAML syntax error: {exc.problem}", line)]) from None
+    return data
+
+
+def handbook_dir(config_file: Path, config: dict[str, Any]) -> Path:
+    source = (config.get("extra") or {}).get("handbook", {}).get("source", "handbook")
+    return (config_file.parent / source).resolve()
+
+
+def load_and_check(config_file: Path) -> tuple[Handbook, list[Finding]]:
+    """Load and validate; raise SourceError on anything that blocks a build; return the report's findings."""
+    config = read_config(config_file)
+    hb = load_handbook(handbook_dir(config_file, config))
+    problems = run_checks(hb)
+    if problems:
+        raise SourceError(problems)
+    return hb, consistency_report(hb)
+
+
+def _front_matter(meta: dict[str, Any]) -> str:
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n"
+
+
+def assemble_docs(hb: Handbook, lang: str, findings: list[Finding], docs_dir: Path) -> None:
+    """Write the Markdown MkDocs will build for one language: pages with inserts expanded, assets, report."""
+    if docs_dir.exists():
+        shutil.rmtree(docs_dir)
+    docs_dir.mkdir(parents=True)
+    renderer = Renderer(hb, lang)
+    for page in hb.pages[lang].values():
+        meta = dict(page.meta)
+        meta.pop("id", None)
+        (docs_dir / f"{page.id}.md").write_text(_front_matter(meta) + renderer.render_page(page) + "\n", encoding="utf-8")
+    strings = load_strings(lang)
+    report = renderer.render_template("consistency-report.md.j2", REPORT_PAGE, findings=findings, topics=TOPICS)
+    (docs_dir / f"{REPORT_PAGE}.md").write_text(_front_matter({"title": strings["report_title"]}) + report, encoding="utf-8")
+    shutil.copytree(TEMPLATES / "assets", docs_dir / "assets")
+    brand = hb.root / "theme"
+    if brand.is_dir():
+        shutil.copytree(brand, docs_dir / "assets" / "brand")
+
+
+def _nav(hb: Handbook, lang: str) -> list[Any]:
+    nav: list[Any] = []
+    for item in hb.navigation.nav:
+        if item.page:
+            nav.append(f"{item.page}.md")
+        else:
+            label = (item.label or {}).get(lang) or (item.label or {}).get(hb.languages[0], "")
+            nav.append({label: [f"{p}.md" for p in item.pages]})
+    return nav
+
+
+def language_config(base: dict[str, Any], config_file: Path, hb: Handbook, lang: str, docs_dir: Path, site_dir: Path) -> dict[str, Any]:
+    """mkdocs.yml adapted to one language's build (absolute paths, that language's nav, search and <html lang>)."""
+    cfg = yaml.safe_load(yaml.safe_dump(base))  # deep copy
+    root = config_file.parent.resolve()
+    title = hb.edition.title.get(lang) or hb.edition.title[hb.languages[0]]
+    district = hb.edition.district.get(lang) or hb.edition.district[hb.languages[0]]
+    cfg["site_name"] = f"{title} · {district}"
+    cfg["docs_dir"] = str(docs_dir)
+    cfg["site_dir"] = str(site_dir)
+    cfg["nav"] = _nav(hb, lang)
+    cfg["not_in_nav"] = f"/{REPORT_PAGE}.md"  # reachable (linked from About), deliberately not in the menu
+    theme = cfg.setdefault("theme", {})
+    theme["language"] = lang
+    if theme.get("custom_dir"):
+        theme["custom_dir"] = str((root / theme["custom_dir"]).resolve())
+    cfg["hooks"] = [str((root / h).resolve()) for h in cfg.get("hooks", [])]
+    plugins = cfg.get("plugins") or ["search"]
+    cfg["plugins"] = [{"search": {"lang": [lang]}} if p == "search" or (isinstance(p, dict) and "search" in p) else p
+                      for p in plugins]
+    extra = cfg.setdefault("extra", {})
+    extra.setdefault("handbook", {})
+    extra["handbook"].update({"language": lang, "languages": hb.languages})
+    extra["generator"] = False
+    cfg["extra_css"] = ["assets/handbook.css"] + (["assets/brand/brand.css"] if (hb.root / "theme" / "brand.css").exists() else []) + cfg.get("extra_css", [])
+    cfg["extra_javascript"] = ["assets/handbook.js"] + cfg.get("extra_javascript", [])
+    cfg["copyright"] = cfg.get("copyright") or f"© {district}"
+    return cfg
+
+
+def write_root_page(hb: Handbook, site_dir: Path) -> None:
+    """site/index.html: pick a language (the reader's preferred one is suggested, never forced)."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
+    languages = [{"code": lang, "name": load_strings(lang)["language_name"],
+                  "title": hb.edition.title.get(lang) or hb.edition.title[hb.languages[0]],
+                  "district": hb.edition.district.get(lang) or hb.edition.district[hb.languages[0]]} for lang in hb.languages]
+    html = env.get_template("root.html.j2").render(languages=languages, default=hb.languages[0])
+    (site_dir / "index.html").write_text(html, encoding="utf-8")
+
+
+def _show_mkdocs_warnings() -> None:
+    """MkDocs' API logs but prints nothing by itself: show its warnings, which strict mode turns into failures."""
+    logger = logging.getLogger("mkdocs")
+    logger.setLevel(logging.WARNING)
+    if not any(getattr(h, "_handbook", False) for h in logger.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("MkDocs %(levelname)s: %(message)s"))
+        handler._handbook = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+
+
+def build_site(config_file: Path, site_dir: Path | None = None, work_dir: Path | None = None, strict: bool = True) -> BuildResult:
+    """Validate, then build every language into site_dir/<lang>/ with MkDocs (strict)."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    config_file = Path(config_file).resolve()
+    hb, findings = load_and_check(config_file)
+    base = read_config(config_file)
+    site_dir = Path(site_dir or config_file.parent / "site").resolve()
+    work_dir = Path(work_dir or config_file.parent / "build").resolve()
+    if site_dir.exists():
+        shutil.rmtree(site_dir)
+    site_dir.mkdir(parents=True)
+    _show_mkdocs_warnings()
+    for lang in hb.languages:
+        docs_dir = work_dir / "docs" / lang
+        assemble_docs(hb, lang, findings, docs_dir)
+        cfg = language_config(base, config_file, hb, lang, docs_dir, site_dir / lang)
+        lang_config = work_dir / f"mkdocs.{lang}.yml"
+        lang_config.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        config = load_config(str(lang_config), strict=strict)
+        mkdocs_build(config)
+    write_root_page(hb, site_dir)
+    return BuildResult(hb, findings, site_dir)
