@@ -1,0 +1,67 @@
+"""Shared fixtures: the real handbook, a built site, and the reference source text."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from build_scripts.build import build_site
+from build_scripts.handbook import load_handbook
+
+PROJECT = Path(__file__).resolve().parent.parent
+SHARED_SOURCE = PROJECT.parent / "shared" / "source"
+HANDBOOK_TXT = SHARED_SOURCE / "student-behavior-handbook-2024-2026.txt"
+GUIDE_TXT = SHARED_SOURCE / "concern-complaint-resolution-guide.txt"
+
+
+@pytest.fixture(scope="session")
+def handbook():
+    return load_handbook(PROJECT / "handbook")
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory):
+    """The real handbook built once into a temporary folder."""
+    out = tmp_path_factory.mktemp("site")
+    result = build_site(PROJECT / "mkdocs.yml", site_dir=out / "site", work_dir=out / "work")
+    return result
+
+
+@pytest.fixture(scope="session")
+def source_lines() -> list[str]:
+    if not HANDBOOK_TXT.exists():
+        pytest.skip("../shared/source is not beside the project")
+    return HANDBOOK_TXT.read_text(encoding="utf-8").split("\n")
+
+
+@pytest.fixture
+def handbook_copy(tmp_path):
+    """A throwaway copy of the project's handbook + mkdocs.yml, for breaking on purpose."""
+    shutil.copytree(PROJECT / "handbook", tmp_path / "handbook")
+    text = (PROJECT / "mkdocs.yml").read_text(encoding="utf-8")
+    text = text.replace("custom_dir: site_templates/overrides", f"custom_dir: {PROJECT / 'site_templates/overrides'}")
+    text = text.replace("- build_scripts/hooks.py", f"- {PROJECT / 'build_scripts/hooks.py'}")
+    (tmp_path / "mkdocs.yml").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def page_text(html_path: Path) -> str:
+    """The readable text of a built page's article, whitespace collapsed."""
+    soup = BeautifulSoup(html_path.read_text(encoding="utf-8"), "html.parser")
+    article = soup.find("article") or soup
+    for a in article.select("a.headerlink"):
+        a.decompose()
+    return normalise_space(article.get_text(" "))
+
+
+def normalise_space(text: str) -> str:
+    """Collapse whitespace; no space before punctuation (get_text puts one after an inline link)."""
+    return re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"\s+", " ", text)).strip()
+
+
+def soup_of(html_path: Path) -> BeautifulSoup:
+    return BeautifulSoup(html_path.read_text(encoding="utf-8"), "html.parser")
