@@ -74,7 +74,7 @@ def test_every_sentence_of_the_handbook_is_in_the_site(built_site, source_lines)
 
 def test_every_sentence_of_the_concern_guide_is_in_the_site(built_site):
     if not GUIDE_TXT.exists():
-        pytest.skip("../shared/source is not beside the project")
+        pytest.skip("../shared/source is not beside the project")  # source_lines fails under CI already
     text = page_text(_html(built_site.site_dir, "en", "concern-guide"))
     missing = [s for s in _segments(GUIDE_TXT.read_text(encoding="utf-8").split("\n")) if s not in text]
     assert not missing, missing[:5]
