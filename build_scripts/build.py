@@ -13,6 +13,7 @@ import yaml
 
 from .checks import run_checks
 from .handbook import Handbook, load_handbook
+from .pages import render_language
 from .i18n import load_strings
 from .render import Renderer
 from .report import TOPICS, Finding, consistency_report
@@ -65,10 +66,10 @@ def assemble_docs(hb: Handbook, lang: str, findings: list[Finding], docs_dir: Pa
         shutil.rmtree(docs_dir)
     docs_dir.mkdir(parents=True)
     renderer = Renderer(hb, lang)
-    for page in hb.pages[lang].values():
-        meta = dict(page.meta)
+    for page_id, markdown in render_language(hb, lang).items():
+        meta = dict(hb.pages[lang][page_id].meta)
         meta.pop("id", None)
-        (docs_dir / f"{page.id}.md").write_text(_front_matter(meta) + renderer.render_page(page) + "\n", encoding="utf-8")
+        (docs_dir / f"{page_id}.md").write_text(_front_matter(meta) + markdown + "\n", encoding="utf-8")
     strings = load_strings(lang)
     report = renderer.render_template("consistency-report.md.j2", REPORT_PAGE, findings=findings, topics=TOPICS)
     (docs_dir / f"{REPORT_PAGE}.md").write_text(_front_matter({"title": strings["report_title"]}) + report, encoding="utf-8")
@@ -106,11 +107,19 @@ def language_config(base: dict[str, Any], config_file: Path, hb: Handbook, lang:
         theme["custom_dir"] = str((root / theme["custom_dir"]).resolve())
     cfg["hooks"] = [str((root / h).resolve()) for h in cfg.get("hooks", [])]
     plugins = cfg.get("plugins") or ["search"]
-    cfg["plugins"] = [{"search": {"lang": [lang]}} if p == "search" or (isinstance(p, dict) and "search" in p) else p
+    # Material drops lunr's stemmer unless the pipeline names it; each language gets its own stemmer (lunr.<lang>).
+    search = {"lang": [lang], "pipeline": ["stemmer", "stopWordFilter", "trimmer"]}
+    cfg["plugins"] = [{"search": search} if p == "search" or (isinstance(p, dict) and "search" in p) else p
                       for p in plugins]
     extra = cfg.setdefault("extra", {})
     extra.setdefault("handbook", {})
-    extra["handbook"].update({"language": lang, "languages": hb.languages})
+    extra["handbook"].update({
+        "language": lang,
+        "languages": hb.languages,
+        "language_names": {code: load_strings(code)["language_name"] for code in hb.languages},
+        "translation_notice": hb.edition.translation_notice.get(lang, "") if lang != hb.languages[0] else "",
+    })
+    extra["alternate"] = []  # filled per page by hooks.on_page_context
     extra["generator"] = False
     cfg["extra_css"] = ["assets/handbook.css"] + (["assets/brand/brand.css"] if (hb.root / "theme" / "brand.css").exists() else []) + cfg.get("extra_css", [])
     cfg["extra_javascript"] = ["assets/handbook.js"] + cfg.get("extra_javascript", [])

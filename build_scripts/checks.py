@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import html
 import re
 from collections import Counter
 
-from markdown.extensions.toc import slugify
-
 from .handbook import Handbook
-from .render import INSERTS, Renderer, find_inserts
+from .headings import anchors_of
+from .pages import render_language
+from .render import INSERTS, find_inserts
 from .source import Problem
 
 LINK_RE = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
-HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*(?:\{\s*#([\w-]+)\s*\})?\s*$")
-ID_ATTR_RE = re.compile(r"\bid=\"([^\"]+)\"")
-TAG_RE = re.compile(r"<[^>]+>")
 
 
 def _duplicates(ids: list[str]) -> set[str]:
@@ -116,35 +112,11 @@ def check_inserts(hb: Handbook) -> list[Problem]:
     return problems
 
 
-def anchors_of(markdown_text: str) -> set[str]:
-    """Anchors a rendered page will have: heading ids (as MkDocs' toc makes them) and HTML id attributes."""
-    anchors: set[str] = set()
-    seen: Counter[str] = Counter()
-    in_fence = False
-    for line in markdown_text.split("\n"):
-        if line.startswith("```"):
-            in_fence = not in_fence
-        if in_fence:
-            continue
-        m = HEADING_RE.match(line)
-        if m:
-            if m.group(3):
-                anchors.add(m.group(3))
-            else:
-                text = html.unescape(TAG_RE.sub("", re.sub(r"[*_`]", "", m.group(2))))
-                slug = slugify(text, "-")
-                anchors.add(slug if not seen[slug] else f"{slug}_{seen[slug]}")
-                seen[slug] += 1
-        anchors.update(ID_ATTR_RE.findall(line))
-    return anchors
-
-
 def check_links(hb: Handbook) -> list[Problem]:
     """Links between pages (`page.md#anchor`) must reach an existing page and anchor."""
     problems = []
     for lang, pages in hb.pages.items():
-        renderer = Renderer(hb, lang)
-        anchors = {pid: anchors_of(renderer.render_page(p)) for pid, p in pages.items()}
+        anchors = {pid: anchors_of(md) for pid, md in render_language(hb, lang).items()}
         anchors["consistency-report"] = set()
         for page in pages.values():
             for offset, line in enumerate(page.body.split("\n")):

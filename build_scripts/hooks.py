@@ -1,4 +1,4 @@
-"""MkDocs hooks: the only place that knows MkDocs' page objects. Keep them thin; logic lives in the package."""
+"""MkDocs hooks: the only code that knows MkDocs' page objects. Keep them thin; logic lives in the package."""
 
 from __future__ import annotations
 
@@ -6,10 +6,15 @@ from typing import Any
 
 
 def on_page_context(context: dict[str, Any], page: Any, config: Any, nav: Any) -> dict[str, Any]:
-    """Expose the page's language and its twin in each language to the theme templates."""
+    """Point the language selector and the hreflang links at this page's twin in each language.
+
+    Material renders both from `config.extra.alternate`; pages render one after another, so setting it per page
+    gives each page links to its own twins (the same relative path in every language).
+    """
     handbook = config.extra.get("handbook", {})
-    lang = handbook.get("language", config.theme["language"])
-    path = page.url  # same relative path in every language
-    context["hb_language"] = lang
-    context["hb_alternates"] = [{"lang": other, "href": f"../{other}/{path}"} for other in handbook.get("languages", [lang])]
+    names = handbook.get("language_names", {})
+    config.extra["alternate"] = [
+        {"name": names.get(lang, lang), "link": f"../{lang}/{page.url}", "lang": lang}
+        for lang in handbook.get("languages", [])
+    ]
     return context

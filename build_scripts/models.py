@@ -73,6 +73,7 @@ class Edition(Strict):
     school_years_label: Text
     approval: Approval
     contacts: list[Contact] = []
+    translation_notice: Text = {}  # per translated language: the text governs in the first language
 
 
 class NavItem(Strict):

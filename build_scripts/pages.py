@@ -1,0 +1,18 @@
+"""A language's pages as the site will show them: inserts expanded, anchors shared with the approved language."""
+
+from __future__ import annotations
+
+from .handbook import Handbook
+from .headings import borrow_anchors
+from .render import Renderer
+
+
+def render_language(hb: Handbook, lang: str) -> dict[str, str]:
+    """page id -> Markdown with every insert expanded; a translation's headings take the approved pages' anchors."""
+    renderer = Renderer(hb, lang)
+    pages = {pid: renderer.render_page(page) for pid, page in hb.pages[lang].items()}
+    approved = hb.languages[0]
+    if lang == approved:
+        return pages
+    originals = render_language(hb, approved)
+    return {pid: borrow_anchors(md, originals[pid]) if pid in originals else md for pid, md in pages.items()}
