@@ -14,6 +14,7 @@ import yaml
 from .checks import run_checks
 from .handbook import Handbook, load_handbook
 from .pages import render_language
+from .parity import glossary_findings
 from .i18n import load_strings
 from .render import Renderer
 from .report import TOPICS, Finding, consistency_report
@@ -53,7 +54,7 @@ def load_and_check(config_file: Path) -> tuple[Handbook, list[Finding]]:
     problems = run_checks(hb)
     if problems:
         raise SourceError(problems)
-    return hb, consistency_report(hb)
+    return hb, consistency_report(hb) + glossary_findings(hb)
 
 
 def _front_matter(meta: dict[str, Any]) -> str:
@@ -129,12 +130,14 @@ def language_config(base: dict[str, Any], config_file: Path, hb: Handbook, lang:
 
 def write_root_page(hb: Handbook, site_dir: Path) -> None:
     """site/index.html: pick a language (the reader's preferred one is suggested, never forced)."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES / "root")), autoescape=True)
     languages = [{"code": lang, "name": load_strings(lang)["language_name"],
                   "title": hb.edition.title.get(lang) or hb.edition.title[hb.languages[0]],
                   "district": hb.edition.district.get(lang) or hb.edition.district[hb.languages[0]]} for lang in hb.languages]
-    html = env.get_template("root.html.j2").render(languages=languages, default=hb.languages[0])
+    html = env.get_template("index.html.j2").render(languages=languages, default=hb.languages[0])
     (site_dir / "index.html").write_text(html, encoding="utf-8")
+    for asset in ("choose-language.js", "choose-language.css"):
+        shutil.copy2(TEMPLATES / "root" / asset, site_dir / asset)
 
 
 def _show_mkdocs_warnings() -> None:

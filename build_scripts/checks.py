@@ -8,6 +8,7 @@ from collections import Counter
 from .handbook import Handbook
 from .headings import anchors_of
 from .pages import render_language
+from .parity import check_parity
 from .render import INSERTS, find_inserts
 from .source import Problem
 
@@ -137,7 +138,7 @@ def check_links(hb: Handbook) -> list[Problem]:
 
 def run_checks(hb: Handbook) -> list[Problem]:
     """Everything that must be fixed before the handbook can be built."""
-    problems = check_ids_and_references(hb) + check_inserts(hb)
+    problems = check_ids_and_references(hb) + check_inserts(hb) + check_parity(hb)
     if problems:
         return problems  # links are checked on rendered pages, which need sound references first
     return check_links(hb)

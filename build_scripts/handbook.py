@@ -25,7 +25,7 @@ DATA_FILES: dict[str, type[BaseModel]] = {
     "data/sign_off.yml": models.SignOff,
     "data/fixes.yml": models.Fixes,
 }
-OPTIONAL_FILES: dict[str, type[BaseModel]] = {"data/contents.yml": models.Contents}
+OPTIONAL_FILES: dict[str, type[BaseModel]] = {"data/contents.yml": models.Contents, "glossary.yml": models.Glossary}
 
 
 @dataclass
@@ -56,6 +56,7 @@ class Handbook:
     sign_off: models.SignOff
     fixes: models.Fixes
     contents: models.Contents | None
+    glossary: models.Glossary | None
     matrices: list[models.Matrix]
     pages: dict[str, dict[str, Page]]  # language -> page id -> page
     docs: dict[str, YamlDoc] = field(default_factory=dict)  # file -> parsed YAML, for line numbers
@@ -180,6 +181,7 @@ def load_handbook(root: Path) -> Handbook:
         sign_off=loaded["data/sign_off.yml"],
         fixes=loaded["data/fixes.yml"],
         contents=loaded.get("data/contents.yml"),
+        glossary=loaded.get("glossary.yml"),
         matrices=matrices,
         pages=pages,
         docs=docs,

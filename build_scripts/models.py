@@ -253,6 +253,10 @@ class Fixes(Strict):
     fixes: list[Fix] = []
 
 
+class Glossary(Strict):
+    terms: list[dict[str, str]]  # one entry per term: language code -> the term in that language
+
+
 class ContentsEntry(Strict):
     title: str
     page: int

@@ -31,6 +31,7 @@ TOPICS: dict[Topic, str] = {
     "matrix-cells": "Matrix cells whose reading is incomplete, and legends that do not match the cells",
     "attendance": "Attendance rules that disagree",
     "sign-off": "Sign-off statements that differ in form",
+    "glossary": "Glossary terms translated another way",
 }
 
 RANGE_RE = re.compile(r"\b(\d+)\s*(?:-|–|to)\s*(\d+)\s+(?:school\s+)?days\b", re.I)

@@ -46,9 +46,16 @@
     apply();
   }
 
+  // The language switch links to this page's twin; keep the reader at the same section too.
+  function keepSection(event) {
+    var link = event.target.closest && event.target.closest("a.md-select__link[hreflang]");
+    if (link && location.hash && link.href.indexOf("#") === -1) link.href += location.hash;
+  }
+
   function init() {
     Array.prototype.forEach.call(document.querySelectorAll(".hb-filter[data-filter-for]"), setUpFilter);
   }
+  document.addEventListener("click", keepSection, true);
   if (window.document$ && typeof window.document$.subscribe === "function") {
     window.document$.subscribe(init);  // Material's page-change stream (instant navigation)
   } else {
