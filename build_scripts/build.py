@@ -73,7 +73,9 @@ def assemble_docs(hb: Handbook, lang: str, findings: list[Finding], docs_dir: Pa
         (docs_dir / f"{page_id}.md").write_text(_front_matter(meta) + markdown + "\n", encoding="utf-8")
     strings = load_strings(lang)
     report = renderer.render_template("consistency-report.md.j2", REPORT_PAGE, findings=findings, topics=TOPICS)
-    (docs_dir / f"{REPORT_PAGE}.md").write_text(_front_matter({"title": strings["report_title"]}) + report, encoding="utf-8")
+    # for the editors: reachable from "About this edition", kept out of the readers' search
+    meta = {"title": strings["report_title"], "search": {"exclude": True}}
+    (docs_dir / f"{REPORT_PAGE}.md").write_text(_front_matter(meta) + report, encoding="utf-8")
     shutil.copytree(TEMPLATES / "assets", docs_dir / "assets")
     brand = hb.root / "theme"
     if brand.is_dir():

@@ -25,7 +25,11 @@ DATA_FILES: dict[str, type[BaseModel]] = {
     "data/sign_off.yml": models.SignOff,
     "data/fixes.yml": models.Fixes,
 }
-OPTIONAL_FILES: dict[str, type[BaseModel]] = {"data/contents.yml": models.Contents, "glossary.yml": models.Glossary}
+OPTIONAL_FILES: dict[str, type[BaseModel]] = {
+    "data/contents.yml": models.Contents,
+    "glossary.yml": models.Glossary,
+    "data/schools.yml": models.Schools,
+}
 
 
 @dataclass
@@ -60,6 +64,7 @@ class Handbook:
     matrices: list[models.Matrix]
     pages: dict[str, dict[str, Page]]  # language -> page id -> page
     docs: dict[str, YamlDoc] = field(default_factory=dict)  # file -> parsed YAML, for line numbers
+    schools: models.Schools | None = None  # the acknowledgement form's list (data/schools.yml, optional)
 
     @property
     def languages(self) -> list[str]:
@@ -185,4 +190,5 @@ def load_handbook(root: Path) -> Handbook:
         matrices=matrices,
         pages=pages,
         docs=docs,
+        schools=loaded.get("data/schools.yml"),
     )

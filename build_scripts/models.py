@@ -264,3 +264,29 @@ class ContentsEntry(Strict):
 
 class Contents(Strict):
     entries: list[ContentsEntry]
+
+
+# ---------------------------------------------------------------- schools (the acknowledgement form's list)
+
+
+class School(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")  # lower-case letters, digits, dashes: a stable key for records
+    name: Text
+
+    _check = field_validator("name")(_non_empty)
+
+
+class Schools(Strict):
+    """The district's schools, offered by the acknowledgement form; empty means the form asks for a typed name."""
+
+    schools: list[School] = []
+
+    @field_validator("schools")
+    @classmethod
+    def _unique_ids(cls, value: list[School]) -> list[School]:
+        seen: set[str] = set()
+        for school in value:
+            if school.id in seen:
+                raise ValueError(f"two schools have the id '{school.id}'")
+            seen.add(school.id)
+        return value

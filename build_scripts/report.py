@@ -22,7 +22,7 @@ class Finding:
         return asdict(self)
 
 
-TOPICS: dict[Topic, str] = {
+TOPICS: dict[Topic, str] = {  # in report order; headings in English for the terminal (the site translates them)
     "day-ranges": "Day ranges that disagree",
     "value-ranges": "Dollar values that fall in no band, or bands that disagree",
     "codes": "Codes printed for more than one meaning, or missing from the code table",
