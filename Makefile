@@ -5,6 +5,8 @@ PY     := $(VENV)/bin/python
 STAMP_BUILD := $(VENV)/.stamp-build
 STAMP_TEST  := $(VENV)/.stamp-test
 
+NODE_STAMP  := node_modules/.stamp
+
 .PHONY: site check build serve test clean
 
 $(PY):
@@ -19,16 +21,20 @@ $(STAMP_TEST): pyproject.toml $(STAMP_BUILD)
 	$(PY) -m pip install --quiet -e ".[build,test]"
 	touch $@
 
-site: $(STAMP_BUILD)          ## install what the build needs, then build site/
+$(NODE_STAMP): package.json package-lock.json   # the pinned Pyodide runtime (and, for tests, axe-core)
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+site: $(STAMP_BUILD) $(NODE_STAMP)   ## install what the build needs, then build site/
 	$(PY) -m build_scripts build
 
 check: $(STAMP_BUILD)         ## validate handbook/ and print the consistency report
 	$(PY) -m build_scripts check
 
-serve: $(STAMP_BUILD)         ## build, then preview at http://127.0.0.1:8000 (rebuilds on change)
+serve: $(STAMP_BUILD) $(NODE_STAMP)  ## build, then preview at http://127.0.0.1:8000 (rebuilds on change)
 	$(PY) -m build_scripts serve
 
-test: $(STAMP_TEST)           ## install what the tests need, then run them
+test: $(STAMP_TEST) $(NODE_STAMP)    ## install what the tests need, then run them
 	$(PY) -m pytest
 
 clean:

@@ -17,6 +17,7 @@ from .pages import render_language
 from .parity import glossary_findings
 from .i18n import load_strings
 from .render import Renderer
+from .runtime import copy_runtime
 from .report import TOPICS, Finding, consistency_report
 from .source import Problem, SourceError
 
@@ -125,7 +126,7 @@ def language_config(base: dict[str, Any], config_file: Path, hb: Handbook, lang:
     extra["alternate"] = []  # filled per page by hooks.on_page_context
     extra["generator"] = False
     cfg["extra_css"] = ["assets/handbook.css"] + (["assets/brand/brand.css"] if (hb.root / "theme" / "brand.css").exists() else []) + cfg.get("extra_css", [])
-    cfg["extra_javascript"] = ["assets/handbook.js"] + cfg.get("extra_javascript", [])
+    cfg["extra_javascript"] = ["assets/handbook.js", "assets/calculators.js"] + cfg.get("extra_javascript", [])
     cfg["copyright"] = cfg.get("copyright") or f"© {district}"
     return cfg
 
@@ -176,4 +177,5 @@ def build_site(config_file: Path, site_dir: Path | None = None, work_dir: Path |
         config = load_config(str(lang_config), strict=strict)
         mkdocs_build(config)
     write_root_page(hb, site_dir)
+    copy_runtime(site_dir)
     return BuildResult(hb, findings, site_dir)

@@ -9,7 +9,7 @@ from .handbook import Handbook
 from .headings import anchors_of
 from .pages import render_language
 from .parity import check_parity
-from .render import INSERTS, find_inserts
+from .render import Renderer, find_inserts
 from .source import Problem
 
 LINK_RE = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
@@ -103,13 +103,12 @@ def check_ids_and_references(hb: Handbook) -> list[Problem]:
 def check_inserts(hb: Handbook) -> list[Problem]:
     problems = []
     for lang, pages in hb.pages.items():
+        renderer = Renderer(hb, lang)
         for page in pages.values():
             for ins in find_inserts(page):
-                if ins.name not in INSERTS:
-                    known = ", ".join(sorted(INSERTS))
-                    problems.append(Problem(page.rel, f"unknown insert '{ins.name}' (known: {known})", ins.line))
-                elif INSERTS[ins.name][1] and not hb.matrix(ins.arg or ""):
-                    problems.append(Problem(page.rel, f"insert '{ins.name}' names unknown matrix '{ins.arg}'", ins.line))
+                message = renderer.insert_problem(ins)
+                if message:
+                    problems.append(Problem(page.rel, message, ins.line))
     return problems
 
 

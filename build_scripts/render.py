@@ -12,23 +12,25 @@ from markdown_it import MarkdownIt
 
 from .handbook import Handbook, Page
 from .i18n import load_strings, pick
+from .runtime import wheel_filename
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "site_templates" / "pages"
 INSERT_RE = re.compile(r"^<!--\s*insert:\s*([a-z0-9-]+)(?:\s+([a-z0-9-]+))?\s*-->\s*$")
 
-# insert name -> (template, whether it takes an argument)
-INSERTS: dict[str, tuple[str, bool]] = {
-    "cover": ("cover.md.j2", False),
-    "approval": ("approval.md.j2", False),
-    "contents": ("contents.md.j2", False),
-    "definitions": ("definitions.md.j2", False),
-    "consequences": ("consequences.md.j2", False),
-    "attendance-tiers": ("attendance-tiers.md.j2", False),
-    "code-table": ("code-table.md.j2", False),
-    "matrix": ("matrix.md.j2", True),
-    "sign-off": ("sign-off.md.j2", False),
-    "edition": ("edition.md.j2", False),
-    "fixes": ("fixes.md.j2", False),
+# insert name -> (template, its argument: None/False for none, "matrix" for a matrix id, or the allowed words)
+INSERTS: dict[str, tuple[str, str | tuple[str, ...] | bool | None]] = {
+    "cover": ("cover.md.j2", None),
+    "approval": ("approval.md.j2", None),
+    "contents": ("contents.md.j2", None),
+    "definitions": ("definitions.md.j2", None),
+    "consequences": ("consequences.md.j2", None),
+    "attendance-tiers": ("attendance-tiers.md.j2", None),
+    "code-table": ("code-table.md.j2", None),
+    "matrix": ("matrix.md.j2", "matrix"),
+    "calculator": ("calculator.md.j2", ("consequence", "absentee")),
+    "sign-off": ("sign-off.md.j2", None),
+    "edition": ("edition.md.j2", None),
+    "fixes": ("fixes.md.j2", None),
 }
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
@@ -89,6 +91,7 @@ class Renderer:
         self.env.filters["tx"] = self.tx
         self.env.filters["md_inline"] = md_inline
         self.env.filters["md_block"] = md_block
+        self.env.filters["code_of"] = lambda code_id: (handbook.code(code_id) or type("C", (), {"code": code_id})).code
 
     def tx(self, text: dict[str, str] | None) -> str:
         return pick(text, self.lang, self.hb.languages[0])
@@ -108,6 +111,8 @@ class Renderer:
             "page_id": page_id,
             "matrix_rows_for_definition": self.matrix_rows_for_definition,
             "page_title": self.page_title,
+            "page_holding": self.page_holding,
+            "calculator_wheel": wheel_filename(),
             "definition_page": self.page_holding("definitions"),
             "consequence_page": self.page_holding("consequences"),
             "nav_pages": [hb.pages[self.lang][pid] for pid in hb.nav_page_ids() if pid in hb.pages[self.lang]],
@@ -154,11 +159,25 @@ class Renderer:
         return uses
 
     def render_insert(self, page_id: str, ins: Insert) -> str:
-        template_name, takes_arg = INSERTS[ins.name]
+        template_name, arg_kind = INSERTS[ins.name]
         ctx = self.context(page_id)
-        if takes_arg:
+        ctx["arg"] = ins.arg
+        if arg_kind == "matrix":
             ctx["matrix"] = self.hb.matrix(ins.arg or "")
         return self.env.get_template(template_name).render(**ctx).strip("\n")
+
+    def insert_problem(self, ins: Insert) -> str | None:
+        """What is wrong with an insert line, or None."""
+        if ins.name not in INSERTS:
+            return f"unknown insert '{ins.name}' (known: {', '.join(sorted(INSERTS))})"
+        arg_kind = INSERTS[ins.name][1]
+        if arg_kind == "matrix" and not self.hb.matrix(ins.arg or ""):
+            return f"insert '{ins.name}' names unknown matrix '{ins.arg}'"
+        if isinstance(arg_kind, tuple) and ins.arg not in arg_kind:
+            return f"insert '{ins.name}' takes one of: {', '.join(arg_kind)} (not '{ins.arg}')"
+        if not arg_kind and ins.arg:
+            return f"insert '{ins.name}' takes no argument"
+        return None
 
     def render_page(self, page: Page) -> str:
         """The page's Markdown with every insert expanded."""
