@@ -1,0 +1,74 @@
+"""The calculators run the same in real Pyodide (npm `pyodide`, under Node) as in CPython.
+
+Pyodide comes from node_modules/pyodide, installed by `npm ci` from package-lock.json; the calculators go in as
+the wheel the site ships (build_scripts.calculator_data.build_calculator_wheel), installed with loadPackage from
+a local file: no network, no micropip. Every shared case (tests/pyodide/cases.py) must give the same JSON in both.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from build_scripts.calculator_data import build_calculator_wheel, compile_calculator_data
+from calculators import handle_request
+from tests.conftest import PROJECT
+from tests.pyodide.cases import all_cases
+
+NODE = shutil.which("node")
+PYODIDE_DIR = PROJECT / "node_modules" / "pyodide"
+RUNNER = PROJECT / "tests" / "pyodide" / "run_cases.mjs"
+
+pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed: the Pyodide test runs Pyodide under Node")
+
+
+def _locked_version() -> str:
+    lock = json.loads((PROJECT / "package-lock.json").read_text(encoding="utf-8"))
+    return lock["packages"]["node_modules/pyodide"]["version"]
+
+
+def test_pyodide_is_pinned_exactly():
+    wanted = json.loads((PROJECT / "package.json").read_text(encoding="utf-8"))["dependencies"]["pyodide"]
+    assert wanted == _locked_version() and wanted[0].isdigit(), "pin pyodide exactly: npm install --save-exact"
+
+
+@pytest.fixture(scope="module")
+def pyodide_dir():
+    installed = PYODIDE_DIR / "package.json"
+    if not installed.exists():
+        pytest.fail(f"{PYODIDE_DIR.relative_to(PROJECT)} is missing: run `npm ci` in {PROJECT}")
+    version = json.loads(installed.read_text(encoding="utf-8"))["version"]
+    assert version == _locked_version(), f"node_modules has pyodide {version}, the lock {_locked_version()}: run `npm ci`"
+    return PYODIDE_DIR
+
+
+def test_the_same_cases_give_the_same_answers_in_pyodide(handbook, pyodide_dir, tmp_path):
+    data = compile_calculator_data(handbook)
+    wheel = build_calculator_wheel(handbook, tmp_path / "dist")
+    requests = [case["request"] for case in all_cases(data)]
+    (tmp_path / "requests.json").write_text(json.dumps(requests), encoding="utf-8")
+    out = tmp_path / "responses.json"
+
+    run = subprocess.run([NODE, str(RUNNER), str(pyodide_dir), str(wheel), str(tmp_path / "requests.json"), str(out)],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["network"] == []
+    assert report["pyodide"] == _locked_version()
+    assert report["ready"]["ok"] and report["ready"]["result"]["languages"] == handbook.languages
+
+    in_pyodide = [json.loads(text) for text in report["responses"]]
+    in_cpython = [json.loads(handle_request(text, data=data)) for text in requests]
+    assert len(in_pyodide) == len(in_cpython) == len(requests) > 900
+    mismatched = [req for req, a, b in zip(requests, in_pyodide, in_cpython) if a != b]
+    assert mismatched == []
+    assert sum(r["ok"] for r in in_pyodide) > 800 and not any(
+        r["error"]["code"] == "internal" for r in in_pyodide if not r["ok"])
+
+    t = report["timings_ms"]
+    print(f"\nPyodide {report['pyodide']} (Python {report['python']}) under Node: start {t['load_pyodide']:.0f} ms, "
+          f"wheel {t['install_wheel']:.0f} ms, import + first request {t['import_and_first_request']:.0f} ms, "
+          f"{t['requests']} requests {t['requests_total']:.0f} ms")
