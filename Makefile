@@ -6,35 +6,51 @@ STAMP_BUILD := $(VENV)/.stamp-build
 STAMP_TEST  := $(VENV)/.stamp-test
 
 NODE_STAMP  := node_modules/.stamp
+SYSTEM_STAMP := $(VENV)/.stamp-system
+# Chromium: browser tests; poppler-utils: PDF checks; Pango/HarfBuzz/fontconfig + Liberation fonts: WeasyPrint's PDF.
+APT_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-liberation
 
-.PHONY: site check build serve test clean
+.PHONY: site check build serve test clean pdf
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
 $(STAMP_BUILD): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e ".[build]"
+	$(PY) -m pip install --quiet -e ".[build,pdf]"
 	touch $@
 
 $(STAMP_TEST): pyproject.toml $(STAMP_BUILD)
-	$(PY) -m pip install --quiet -e ".[build,test]"
+	$(PY) -m pip install --quiet -e ".[build,test,pdf]"
 	touch $@
 
 $(NODE_STAMP): package.json package-lock.json   # the pinned Pyodide runtime (and, for tests, axe-core)
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-site: $(STAMP_BUILD) $(NODE_STAMP)   ## install what the build needs, then build site/
+# Debian packages the tests use (Debian's Chromium for the browser tests: Playwright's own download cannot work here).
+$(SYSTEM_STAMP): Makefile | $(PY)
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	touch $@
+
+site: $(STAMP_BUILD) $(NODE_STAMP) $(SYSTEM_STAMP)   ## install what the build needs, then build site/ (PDFs included)
 	$(PY) -m build_scripts build
+	$(PY) -m build_scripts.calculator_data
+
+pdf: $(STAMP_BUILD) $(SYSTEM_STAMP)   ## only the printable handbook, one PDF per language, into build/pdf/
+	$(PY) -m build_scripts.pdf --out build/pdf
 
 check: $(STAMP_BUILD)         ## validate handbook/ and print the consistency report
 	$(PY) -m build_scripts check
 
-serve: $(STAMP_BUILD) $(NODE_STAMP)  ## build, then preview at http://127.0.0.1:8000 (rebuilds on change)
+serve: $(STAMP_BUILD) $(NODE_STAMP) $(SYSTEM_STAMP)  ## build, then preview at http://127.0.0.1:8000 (rebuilds on change)
 	$(PY) -m build_scripts serve
 
-test: $(STAMP_TEST) $(NODE_STAMP)    ## install what the tests need, then run them
+test: $(STAMP_TEST) $(NODE_STAMP) $(SYSTEM_STAMP)  ## install what the tests need, then run them
 	$(PY) -m pytest
 
 clean:

@@ -13,7 +13,9 @@ import yaml
 
 from .checks import run_checks
 from .handbook import Handbook, load_handbook
+from .acknowledgement import endpoint_setting
 from .pages import render_language
+from .pdf import build_pdfs
 from .parity import glossary_findings
 from .i18n import load_strings
 from .render import Renderer
@@ -51,6 +53,7 @@ def handbook_dir(config_file: Path, config: dict[str, Any]) -> Path:
 def load_and_check(config_file: Path) -> tuple[Handbook, list[Finding]]:
     """Load and validate; raise SourceError on anything that blocks a build; return the report's findings."""
     config = read_config(config_file)
+    endpoint_setting(config, config_file.name)  # a malformed acknowledgement endpoint fails `check` too
     hb = load_handbook(handbook_dir(config_file, config))
     problems = run_checks(hb)
     if problems:
@@ -62,13 +65,14 @@ def _front_matter(meta: dict[str, Any]) -> str:
     return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n"
 
 
-def assemble_docs(hb: Handbook, lang: str, findings: list[Finding], docs_dir: Path) -> None:
+def assemble_docs(hb: Handbook, lang: str, findings: list[Finding], docs_dir: Path,
+                  pdf_files: dict[str, Path] | None = None, acknowledgement_endpoint: str | None = None) -> None:
     """Write the Markdown MkDocs will build for one language: pages with inserts expanded, assets, report."""
     if docs_dir.exists():
         shutil.rmtree(docs_dir)
     docs_dir.mkdir(parents=True)
     renderer = Renderer(hb, lang)
-    for page_id, markdown in render_language(hb, lang).items():
+    for page_id, markdown in render_language(hb, lang, pdf_files, acknowledgement_endpoint).items():
         meta = dict(hb.pages[lang][page_id].meta)
         meta.pop("id", None)
         (docs_dir / f"{page_id}.md").write_text(_front_matter(meta) + markdown + "\n", encoding="utf-8")
@@ -154,8 +158,9 @@ def _show_mkdocs_warnings() -> None:
         logger.addHandler(handler)
 
 
-def build_site(config_file: Path, site_dir: Path | None = None, work_dir: Path | None = None, strict: bool = True) -> BuildResult:
-    """Validate, then build every language into site_dir/<lang>/ with MkDocs (strict)."""
+def build_site(config_file: Path, site_dir: Path | None = None, work_dir: Path | None = None, strict: bool = True,
+               with_pdf: bool = True) -> BuildResult:
+    """Validate, then build the PDFs and every language into site_dir/<lang>/ with MkDocs (strict)."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
@@ -168,14 +173,18 @@ def build_site(config_file: Path, site_dir: Path | None = None, work_dir: Path |
         shutil.rmtree(site_dir)
     site_dir.mkdir(parents=True)
     _show_mkdocs_warnings()
+    endpoint = endpoint_setting(base, config_file.name)
+    pdf_files = build_pdfs(hb, work_dir / "pdf", config_file) if with_pdf else {}
     for lang in hb.languages:
         docs_dir = work_dir / "docs" / lang
-        assemble_docs(hb, lang, findings, docs_dir)
+        assemble_docs(hb, lang, findings, docs_dir, pdf_files, endpoint)
         cfg = language_config(base, config_file, hb, lang, docs_dir, site_dir / lang)
         lang_config = work_dir / f"mkdocs.{lang}.yml"
         lang_config.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
         config = load_config(str(lang_config), strict=strict)
         mkdocs_build(config)
+        if lang in pdf_files:  # linked from the pages as ./<name>.pdf or ../<name>.pdf
+            shutil.copy2(pdf_files[lang], site_dir / lang / pdf_files[lang].name)
     write_root_page(hb, site_dir)
-    copy_runtime(site_dir)
+    copy_runtime(hb, site_dir)
     return BuildResult(hb, findings, site_dir)

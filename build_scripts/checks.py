@@ -6,6 +6,7 @@ import re
 from collections import Counter
 
 from .handbook import Handbook
+from .calculator_data import check_calculator_data
 from .headings import anchors_of
 from .pages import render_language
 from .parity import check_parity
@@ -137,7 +138,7 @@ def check_links(hb: Handbook) -> list[Problem]:
 
 def run_checks(hb: Handbook) -> list[Problem]:
     """Everything that must be fixed before the handbook can be built."""
-    problems = check_ids_and_references(hb) + check_inserts(hb) + check_parity(hb)
+    problems = check_ids_and_references(hb) + check_inserts(hb) + check_parity(hb) + check_calculator_data(hb)
     if problems:
         return problems  # links are checked on rendered pages, which need sound references first
     return check_links(hb)

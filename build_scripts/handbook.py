@@ -29,6 +29,7 @@ OPTIONAL_FILES: dict[str, type[BaseModel]] = {
     "data/contents.yml": models.Contents,
     "glossary.yml": models.Glossary,
     "data/schools.yml": models.Schools,
+    "data/due_process.yml": models.DueProcess,  # what the calculators cite about due process
 }
 
 
@@ -64,6 +65,7 @@ class Handbook:
     matrices: list[models.Matrix]
     pages: dict[str, dict[str, Page]]  # language -> page id -> page
     docs: dict[str, YamlDoc] = field(default_factory=dict)  # file -> parsed YAML, for line numbers
+    due_process: models.DueProcess | None = None
     schools: models.Schools | None = None  # the acknowledgement form's list (data/schools.yml, optional)
 
     @property
@@ -191,4 +193,5 @@ def load_handbook(root: Path) -> Handbook:
         pages=pages,
         docs=docs,
         schools=loaded.get("data/schools.yml"),
+        due_process=loaded.get("data/due_process.yml"),
     )

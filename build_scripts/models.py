@@ -290,3 +290,59 @@ class Schools(Strict):
                 raise ValueError(f"two schools have the id '{school.id}'")
             seen.add(school.id)
         return value
+
+
+# ---------------------------------------------------------------- due process (cited by the calculators)
+
+
+class DueProcessQuote(Strict):
+    """A sentence of the handbook, quoted as printed (`quote`, Markdown), and the page that holds it."""
+
+    page: str
+    quote: Text
+
+    _check = field_validator("quote")(_non_empty)
+
+
+class DueProcessDeadline(Strict):
+    days: int = Field(ge=1)
+    unit: Literal["school_days", "calendar_days"]
+
+
+class DueProcessStep(DueProcessQuote):
+    id: str
+    heading: Text
+    within: DueProcessDeadline
+
+
+class DueProcessShortTerm(DueProcessQuote):
+    days: DayRange
+    appealable: bool
+    responses: list[str] = Field(min_length=1)  # consequence ids the sentence covers
+
+
+class DueProcessLongTerm(Strict):
+    responses: list[str] = Field(min_length=1)  # consequence ids that take the hearing-and-appeal path
+    steps: list[DueProcessStep] = Field(min_length=1)
+
+
+class DueProcessInterimSetting(DueProcessQuote):
+    max_days: int = Field(ge=1)
+    unit: Literal["school_days", "calendar_days"]
+
+
+class DueProcessIepReview(DueProcessQuote):
+    responses: list[str] = Field(min_length=1)
+
+
+class DueProcessDisabilities(Strict):
+    interim_setting: DueProcessInterimSetting
+    iep_review: DueProcessIepReview
+
+
+class DueProcess(Strict):
+    minimum_guideline: DueProcessQuote
+    administrative_discretion: DueProcessQuote
+    short_term_suspension: DueProcessShortTerm
+    long_term: DueProcessLongTerm
+    students_with_disabilities: DueProcessDisabilities

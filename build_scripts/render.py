@@ -10,6 +10,7 @@ from typing import Any, Callable
 import jinja2
 from markdown_it import MarkdownIt
 
+from .acknowledgement import form_context
 from .handbook import Handbook, Page
 from .i18n import load_strings, pick
 from .runtime import wheel_filename
@@ -29,6 +30,8 @@ INSERTS: dict[str, tuple[str, str | tuple[str, ...] | bool | None]] = {
     "matrix": ("matrix.md.j2", "matrix"),
     "calculator": ("calculator.md.j2", ("consequence", "absentee")),
     "sign-off": ("sign-off.md.j2", None),
+    "acknowledgement-form": ("acknowledgement-form.md.j2", None),
+    "pdf-download": ("pdf-download.md.j2", None),
     "edition": ("edition.md.j2", None),
     "fixes": ("fixes.md.j2", None),
 }
@@ -76,9 +79,12 @@ def relative_url(from_page: str, to_page: str, anchor: str | None = None) -> str
 class Renderer:
     """Renders the inserts of one language's pages."""
 
-    def __init__(self, handbook: Handbook, lang: str):
+    def __init__(self, handbook: Handbook, lang: str, acknowledgement_endpoint: str | None = None,
+                 pdf_files: dict[str, Path] | None = None):
         self.hb = handbook
         self.lang = lang
+        self.pdf_files = pdf_files or {}  # language -> built PDF (build_scripts.pdf.build_pdfs)
+        self.acknowledgement_endpoint = acknowledgement_endpoint  # mkdocs.yml extra.handbook.acknowledgement_endpoint
         self.strings = load_strings(lang)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
@@ -164,6 +170,12 @@ class Renderer:
         ctx["arg"] = ins.arg
         if arg_kind == "matrix":
             ctx["matrix"] = self.hb.matrix(ins.arg or "")
+        if ins.name == "pdf-download":
+            from .pdf import pdf_download  # WeasyPrint is imported only when a PDF is built
+
+            ctx["pdf"] = pdf_download(self.hb, self.lang, self.pdf_files.get(self.lang), page_id)
+        if ins.name == "acknowledgement-form":  # only this insert pays for reading the source to fingerprint it
+            ctx.update(form_context(self.hb, self.lang, self.acknowledgement_endpoint, self.page_holding("sign-off")))
         return self.env.get_template(template_name).render(**ctx).strip("\n")
 
     def insert_problem(self, ins: Insert) -> str | None:

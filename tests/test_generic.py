@@ -22,6 +22,8 @@ def test_generator_code_names_no_district(handbook):
     names = _district_words(handbook)
     for folder in ("build_scripts", "calculators", "site_templates"):
         for path in (PROJECT / folder).rglob("*"):
+            if "data" in path.relative_to(PROJECT).parts[:2] and folder == "calculators":
+                continue  # calculators/data/ is compiled from handbook/ at build time (git-ignored)
             if path.is_file() and path.suffix in {".py", ".j2", ".html", ".css", ".js", ".yml", ".json"}:
                 text = path.read_text(encoding="utf-8", errors="replace")
                 for name in names:
@@ -30,7 +32,7 @@ def test_generator_code_names_no_district(handbook):
 
 def test_fixture_handbook_builds(tmp_path):
     config = PROJECT / "tests/fixtures/mini/mkdocs.yml"
-    result = build_site(config, site_dir=tmp_path / "site", work_dir=tmp_path / "work")
+    result = build_site(config, site_dir=tmp_path / "site", work_dir=tmp_path / "work", with_pdf=False)  # test_pdf builds its PDF
     home = page_text(result.site_dir / "en/index.html")
     assert "RIVERBEND UNIFIED" in home and "Learning together." in home
     matrix = page_text(result.site_dir / "en/matrix-all/index.html")
