@@ -70,48 +70,23 @@ def soup_of(html_path: Path) -> BeautifulSoup:
     return BeautifulSoup(html_path.read_text(encoding="utf-8"), "html.parser")
 
 
-# ---------------------------------------------------------------- browser tests
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-
-
-class _QuietHandler(__import__("http.server").server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep test output readable
-        pass
-
-
-def serve_folder(folder: Path):
-    """Serve a folder on 127.0.0.1 (a free port) from a thread; returns (base URL, server)."""
-    import functools
-    import http.server
-    import threading
-
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_address[1]}/", server
+# ---------------------------------------------------------------- browser tests (plumbing in tests/browser.py)
 
 
 @pytest.fixture(scope="session")
 def site_url(built_site):
-    url, server = serve_folder(built_site.site_dir)
-    yield url
-    server.shutdown()
+    from .browser import serve_folder
+
+    with serve_folder(built_site.site_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("Debian's chromium is missing: `make test` installs it")
-        pytest.skip("chromium is not installed")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    from .browser import launch_chromium
+
+    with launch_chromium() as instance:
         yield instance
-        instance.close()
 
 
 @pytest.fixture
