@@ -10,7 +10,7 @@ SYSTEM_STAMP := $(VENV)/.stamp-system
 # Chromium: browser tests; poppler-utils: PDF checks; Pango/HarfBuzz/fontconfig + Liberation fonts: WeasyPrint's PDF.
 APT_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-liberation
 
-.PHONY: site check build serve test clean pdf
+.PHONY: site check build serve test clean pdf bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,14 @@ serve: $(STAMP_BUILD) $(NODE_STAMP) $(SYSTEM_STAMP)  ## build, then preview at h
 
 test: $(STAMP_TEST) $(NODE_STAMP) $(SYSTEM_STAMP)  ## install what the tests need, then run them
 	$(PY) -m pytest
+
+BENCH_STAMP := bench/node_modules/.stamp
+$(BENCH_STAMP): bench/package.json bench/package-lock.json   # Lighthouse, for the benchmark only
+	npm ci --prefix bench --no-audit --no-fund --loglevel=error
+	touch $@
+
+bench: $(STAMP_TEST) $(NODE_STAMP) $(SYSTEM_STAMP) $(BENCH_STAMP)  ## measure calculator start-up, one lookup, text-page bytes, PDFs, Lighthouse (bench/results/latest.json)
+	$(PY) -m bench
 
 clean:
 	rm -rf site build

@@ -12,9 +12,11 @@ import jinja2
 import yaml
 
 from .checks import run_checks
+from .csp import with_policy
 from .handbook import Handbook, load_handbook
 from .acknowledgement import endpoint_setting
 from .pages import render_language
+from .offline import add_offline_reading
 from .pdf import build_pdfs
 from .parity import glossary_findings
 from .i18n import load_strings
@@ -142,7 +144,7 @@ def write_root_page(hb: Handbook, site_dir: Path) -> None:
                   "title": hb.edition.title.get(lang) or hb.edition.title[hb.languages[0]],
                   "district": hb.edition.district.get(lang) or hb.edition.district[hb.languages[0]]} for lang in hb.languages]
     html = env.get_template("index.html.j2").render(languages=languages, default=hb.languages[0])
-    (site_dir / "index.html").write_text(html, encoding="utf-8")
+    (site_dir / "index.html").write_text(with_policy(html), encoding="utf-8")
     for asset in ("choose-language.js", "choose-language.css"):
         shutil.copy2(TEMPLATES / "root" / asset, site_dir / asset)
 
@@ -187,4 +189,5 @@ def build_site(config_file: Path, site_dir: Path | None = None, work_dir: Path |
             shutil.copy2(pdf_files[lang], site_dir / lang / pdf_files[lang].name)
     write_root_page(hb, site_dir)
     copy_runtime(hb, site_dir)
+    add_offline_reading(hb, site_dir)  # last: the service worker's build id is a hash of every other file
     return BuildResult(hb, findings, site_dir)

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import re
+import sys
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from mkdocs.utils import get_relative_url, normalize_url
+
+try:
+    from build_scripts import csp, offline
+except ImportError:  # MkDocs loads this file by its path: make the package beside it importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from build_scripts import csp, offline
 
 # Material names its search worker in the page's JSON config; we load it through our stemming wrapper.
 SEARCH_WORKER_RE = re.compile(r'("search":\s*")([^"]*?/)(search\.[0-9a-f]+\.min\.js)(")')
+ERROR_PAGE = "404.html"
 
 
 def on_page_context(context: dict[str, Any], page: Any, config: Any, nav: Any) -> dict[str, Any]:
@@ -27,6 +39,50 @@ def on_page_context(context: dict[str, Any], page: Any, config: Any, nav: Any) -
     return context
 
 
-def on_post_page(output: str, page: Any, config: Any) -> str:
+def _error_page_paths(config: Any) -> tuple[str, str]:
+    """(the site's root, the language's folder) as absolute paths ending in /. The error page is served at any
+    address, so its links cannot be relative: MkDocs bases them on site_url's path, "/" without one, but each
+    language lives one folder down."""
+    lang = config.extra.get("handbook", {}).get("language", "")
+    path = urlsplit(config.site_url or "/").path.rstrip("/") + "/"
+    root = path[: -len(lang) - 1] if lang and path.endswith(f"/{lang}/") else path
+    return root, (f"{root}{lang}/" if lang else root)
+
+
+def on_template_context(context: dict[str, Any], template_name: str, config: Any) -> dict[str, Any]:
+    """The 404 page: links and assets from its language's folder, and a language switch to each language's home."""
+    if template_name != ERROR_PAGE:
+        return context
+    root, base = _error_page_paths(config)
+    context["base_url"] = base
+    context["extra_css"] = [normalize_url(str(path), None, base) for path in config.extra_css]
+    context["extra_javascript"] = [normalize_url(str(path), None, base) for path in config.extra_javascript]
+    handbook = config.extra.get("handbook", {})
+    names = handbook.get("language_names", {})
+    config.extra["alternate"] = [{"name": names.get(lang, lang), "link": f"{root}{lang}/", "lang": lang}
+                                 for lang in handbook.get("languages", [])]
+    return context
+
+
+def _stemmed_search(output: str) -> str:
     """Route search through assets/javascripts/workers/stemmed-search.js (see that file for why)."""
     return SEARCH_WORKER_RE.sub(lambda m: f"{m[1]}{m[2]}stemmed-search.js?worker={m[3]}{m[4]}", output, count=1)
+
+
+def _secure(output: str, config: Any, script_url: str) -> str:
+    """Offline reading (the service worker's registration) and the page's Content-Security-Policy <meta>."""
+    endpoint = config.extra.get("handbook", {}).get("acknowledgement_endpoint")
+    return csp.with_policy(offline.with_registration(output, script_url), endpoint)
+
+
+def on_post_page(output: str, page: Any, config: Any) -> str:
+    """Stemmed search, the service worker's registration, and the page's Content-Security-Policy (last: it hashes
+    the page's inline scripts)."""
+    return _secure(_stemmed_search(output), config, get_relative_url(offline.REGISTRATION_SCRIPT, page.url))
+
+
+def on_post_template(output: str, template_name: str, config: Any) -> str:
+    """The same for the 404 page (a theme template, not a page: on_post_page does not see it)."""
+    if template_name != ERROR_PAGE:
+        return output
+    return _secure(_stemmed_search(output), config, _error_page_paths(config)[1] + offline.REGISTRATION_SCRIPT)

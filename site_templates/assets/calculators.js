@@ -17,6 +17,19 @@
   var waiting = {};
   var queued = [];
 
+  // The listbox's look lives in its own stylesheet, fetched only on pages with a calculator.
+  (function addStyles() {
+    var href = new URL("calculators.css", workerUrl).href;
+    var present = Array.prototype.some.call(document.querySelectorAll('link[rel="stylesheet"]'), function (link) {
+      return link.href === href;
+    });
+    if (present) return;
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = href;
+    document.head.appendChild(link);
+  })();
+
   function setState(state) {
     widgets.forEach(function (widget) {
       widget.setAttribute("data-state", state);
@@ -53,6 +66,7 @@
       var message = event.data || {};
       if (message.type === "ready") {
         ready = true;
+        widgets.forEach(function (widget) { widget.setAttribute("data-start", message.start || ""); });
         setState("ready");
         queued.splice(0).forEach(function (job) { send(job.request, job.done); });
       } else if (message.type === "error") {
@@ -63,7 +77,7 @@
         done(JSON.parse(message.response));
       }
     };
-    worker.postMessage({ type: "init", runtime: runtime, wheel: wheel });
+    worker.postMessage({ type: "init", runtime: runtime, wheel: wheel, lang: first.getAttribute("data-lang") });
   }
 
   function send(request, done) {
@@ -106,30 +120,62 @@
     parent.appendChild(ul);
   }
 
-  function pageLink(target, text) {
+  function pageLink(widget, target, text) {
     // targets come from the data as {page, anchor}: pages sit side by side in a language's site
-    var base = document.querySelector("[data-calculator]").getAttribute("data-pages") || "../";
+    var base = widget.getAttribute("data-pages") || "../";
     return link(text, base + target.page + "/" + (target.anchor ? "#" + target.anchor : ""));
+  }
+
+  // A message about one input goes next to that input, which is marked invalid and described by it.
+  function clearFieldErrors(form) {
+    Array.prototype.forEach.call(form.querySelectorAll(".hb-calc__field-error"), function (node) {
+      node.parentNode.removeChild(node);
+    });
+    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (input) {
+      input.removeAttribute("aria-invalid");
+      var described = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+        return id && id !== input.id + "-error";
+      });
+      if (described.length) input.setAttribute("aria-describedby", described.join(" "));
+      else input.removeAttribute("aria-describedby");
+    });
+  }
+
+  function showFieldError(form, field, message) {
+    var inputs = form.querySelectorAll('[name="' + field + '"]');
+    var input = inputs[0];
+    if (!input) return false;
+    var container = input.closest(".hb-field") || input.parentNode;
+    if (container.hidden) container.hidden = false;
+    var note = el("p", "hb-calc__error hb-calc__field-error", message);
+    note.id = input.id ? input.id + "-error" : "";
+    note.setAttribute("role", "alert");
+    var after = inputs[inputs.length - 1].closest("label") || inputs[inputs.length - 1];
+    if (after.parentNode === container) container.insertBefore(note, after.nextSibling);
+    else container.appendChild(note);
+    Array.prototype.forEach.call(inputs, function (each) {
+      each.setAttribute("aria-invalid", "true");
+      if (note.id && each === input) {
+        var described = (each.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+        described.push(note.id);
+        each.setAttribute("aria-describedby", described.join(" "));
+      }
+    });
+    input.focus();
+    return true;
   }
 
   function renderResult(widget, response) {
     var box = widget.querySelector(".hb-calc__result");
-    box.textContent = "";
     var form = widget.querySelector(".hb-calc__form");
-    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (input) {
-      input.removeAttribute("aria-invalid");
-    });
+    box.textContent = "";
+    clearFieldErrors(form);
     if (!response.ok) {
       var error = response.error || {};
-      var p = el("p", "hb-calc__error", error.message);
-      p.setAttribute("role", "alert");
-      box.appendChild(p);
-      if (error.field) {
-        var input = form.querySelector('[name="' + error.field + '"]');
-        if (input) {
-          input.setAttribute("aria-invalid", "true");
-          input.focus();
-        }
+      if (!error.field || !showFieldError(form, error.field, error.message)) {
+        var p = el("p", "hb-calc__error", error.message);
+        p.setAttribute("role", "alert");
+        box.appendChild(p);
       }
       return;
     }
@@ -147,7 +193,7 @@
         if (item && item.link) {
           var span = el("span");
           if (item.text) span.appendChild(document.createTextNode(item.text + " "));
-          span.appendChild(pageLink(item.link, item.link_text || item.link.page));
+          span.appendChild(pageLink(widget, item.link, item.link_text || item.link.page));
           return span;
         }
         return item && item.text !== undefined ? item.text : item;
@@ -156,47 +202,162 @@
     box.focus();
   }
 
+  // ---------------------------------------------------------------- the behavior picker (an ARIA combobox)
+  // The page lists each matrix's rows in a <datalist> (data only); typing filters them into a listbox below the
+  // input. Keys as in the WAI-ARIA combobox pattern: Down/Up move through the list, Enter picks, Escape closes.
+
+  function fold(text) {
+    return String(text).normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
+  function setUpPicker(widget, form, level, onChange) {
+    var input = form.querySelector('[name="behavior"]');
+    var listbox = el("ul", "hb-calc__listbox");
+    listbox.id = input.id + "-listbox";
+    listbox.setAttribute("role", "listbox");
+    var label = form.querySelector('label[for="' + input.id + '"]');
+    if (label) {
+      label.id = label.id || input.id + "-label";
+      listbox.setAttribute("aria-labelledby", label.id);
+    }
+    listbox.hidden = true;
+    input.parentNode.insertBefore(listbox, input.nextSibling);
+    input.removeAttribute("list"); // the browser's own suggestion popup would compete with the listbox
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", listbox.id);
+    var active = -1;
+
+    function rows() {
+      return Array.prototype.map.call(
+        form.querySelectorAll('datalist[data-matrix="' + level() + '"] option'),
+        function (option) {
+          return { label: option.value, row: option.getAttribute("data-row"), value: option.hasAttribute("data-value") };
+        });
+    }
+
+    function chosen() {
+      var typed = fold(input.value.trim());
+      return rows().filter(function (r) { return fold(r.label) === typed; })[0] || null;
+    }
+
+    function matches() {
+      var words = fold(input.value).split(/\s+/).filter(Boolean);
+      var all = rows().filter(function (r) {
+        var text = fold(r.label);
+        return words.every(function (w) { return text.indexOf(w) >= 0; });
+      });
+      var start = words.join(" ");
+      return all.filter(function (r) { return fold(r.label).indexOf(start) === 0; })
+        .concat(all.filter(function (r) { return fold(r.label).indexOf(start) !== 0; }));
+    }
+
+    function options() {
+      return Array.prototype.slice.call(listbox.children);
+    }
+
+    function highlight(index) {
+      var items = options();
+      active = items.length ? (index + items.length) % items.length : -1;
+      items.forEach(function (item, i) { item.setAttribute("aria-selected", i === active ? "true" : "false"); });
+      if (active >= 0) {
+        input.setAttribute("aria-activedescendant", items[active].id);
+        items[active].scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+
+    function close() {
+      listbox.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+    }
+
+    function open(list) {
+      listbox.textContent = "";
+      list.forEach(function (r, i) {
+        var item = el("li", "hb-calc__option", r.label);
+        item.id = listbox.id + "-" + i;
+        item.setAttribute("role", "option");
+        item.setAttribute("aria-selected", "false");
+        item.setAttribute("data-row", r.row);
+        item.addEventListener("mousedown", function (event) { event.preventDefault(); }); // keep focus in the input
+        item.addEventListener("click", function () { pick(r); });
+        listbox.appendChild(item);
+      });
+      active = -1;
+      if (!list.length) return close();
+      listbox.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+    }
+
+    function pick(r) {
+      input.value = r.label;
+      close();
+      onChange();
+      input.focus();
+    }
+
+    input.addEventListener("input", function () {
+      if (input.value.trim()) open(matches());
+      else close();
+      onChange();
+    });
+    input.addEventListener("keydown", function (event) {
+      var isOpen = !listbox.hidden;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        if (!isOpen) open(input.value.trim() ? matches() : rows());
+        if (event.altKey) return;
+        highlight(active < 0 ? (event.key === "ArrowDown" ? 0 : -1) : active + (event.key === "ArrowDown" ? 1 : -1));
+      } else if (event.key === "Enter" && isOpen && active >= 0) {
+        event.preventDefault(); // picking is not submitting
+        var item = options()[active];
+        pick(rows().filter(function (r) { return r.row === item.getAttribute("data-row"); })[0]);
+      } else if (event.key === "Escape" && isOpen) {
+        event.preventDefault();
+        close();
+      }
+    });
+    input.addEventListener("blur", close);
+
+    return {
+      chosen: chosen,
+      reset: function () { close(); onChange(); }
+    };
+  }
+
   // ---------------------------------------------------------------- forms
 
   function setUpConsequence(widget, form) {
-    var input = form.querySelector('[name="behavior"]');
-    var list = form.querySelector("datalist#" + input.getAttribute("list"));
     var damage = form.querySelector(".hb-calc__damage");
+    var picker = null;
     function level() {
       var checked = form.querySelector('[name="school_level"]:checked');
       return checked ? checked.getAttribute("data-matrix") : "";
     }
-    function options() {
-      return Array.prototype.slice.call(form.querySelectorAll("datalist#" + input.getAttribute("list") + "-" + level() + " option"));
-    }
-    function refreshList() {
-      list.textContent = "";
-      options().forEach(function (option) { list.appendChild(option.cloneNode(true)); });
-      refreshDamage();
-    }
-    function chosen() {
-      var typed = input.value.trim().toLowerCase();
-      return options().filter(function (option) { return option.value.toLowerCase() === typed; })[0];
-    }
     function refreshDamage() {
-      var option = chosen();
-      damage.hidden = !(option && option.hasAttribute("data-value"));
+      var row = picker && picker.chosen();
+      damage.hidden = !(row && row.value);
     }
-    input.addEventListener("input", refreshDamage);
+    picker = setUpPicker(widget, form, level, refreshDamage);
     Array.prototype.forEach.call(form.querySelectorAll('[name="school_level"]'), function (radio) {
-      radio.addEventListener("change", refreshList);
+      radio.addEventListener("change", picker.reset);
     });
-    refreshList();
+    refreshDamage();
     return function () {
-      var option = chosen();
+      var row = picker.chosen();
       var checked = form.querySelector('[name="school_level"]:checked');
       var args = {
-        behavior: option ? option.getAttribute("data-row") : input.value.trim(),
+        behavior: row ? row.row : form.querySelector('[name="behavior"]').value.trim(),
         school_level: checked ? checked.value : "",
         offense: form.querySelector('[name="offense"]').value.trim()
       };
       var value = form.querySelector('[name="damage_usd"]').value.trim();
-      if (value !== "") args.damage_usd = value;
+      if (value !== "" && !damage.hidden) args.damage_usd = value;
       return args;
     };
   }

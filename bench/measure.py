@@ -1,0 +1,186 @@
+"""Browser measurements (Playwright + Debian's Chromium, headless): time to a ready calculator, one calculation, and
+what a page downloads. Every figure is read from the page's own clock (performance.now(), 0 = navigation start), so
+Playwright's polling adds nothing to it."""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .server import Traffic
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+READY_TIMEOUT_MS = 120_000
+THINK_S = 1.0  # lookups start this long after ready: no reader fills in the form faster
+RUNTIME_PATH = "/_pyodide/"
+
+# Records the moment a calculator (or the stock page) reaches data-state="ready" (or "error"), on the page's clock.
+READY_OBSERVER = """
+(() => {
+  const seen = () => {
+    const el = document.querySelector('[data-calculator][data-state="ready"], [data-calculator][data-state="error"]');
+    if (el && !window.__benchReady) {
+      window.__benchReady = { state: el.getAttribute("data-state"), ms: performance.now(),
+                              start: el.getAttribute("data-start") || "" };
+    }
+  };
+  new MutationObserver(seen).observe(document, { subtree: true, childList: true, attributes: true,
+                                                 attributeFilter: ["data-state"] });
+})();
+"""
+
+# One consequence lookup through the page's form: submit -> the result's first element in the page (the worker's
+# round trip, Python's answer, and the page drawing it).
+CALCULATE = """
+async (offense) => {
+  const widget = document.querySelector('[data-calculator="consequence"]');
+  const form = widget.querySelector("form");
+  const box = widget.querySelector(".hb-calc__result");
+  const row = widget.querySelector("[data-row]:not([data-value])").getAttribute("data-row");
+  const behavior = form.querySelector('[name="behavior"]');
+  behavior.value = row;
+  behavior.dispatchEvent(new Event("input", { bubbles: true }));
+  form.querySelector('[name="offense"]').value = String(offense);
+  box.textContent = "";
+  return await new Promise((resolve) => {
+    let t0 = 0;
+    const observer = new MutationObserver(() => {
+      if (box.childElementCount) {
+        observer.disconnect();
+        resolve({ ms: performance.now() - t0, ok: !box.querySelector(".hb-calc__error") });
+      }
+    });
+    observer.observe(box, { childList: true });
+    t0 = performance.now();
+    form.requestSubmit();
+  });
+}
+"""
+
+
+@dataclass
+class Visit:
+    """One navigation to a calculator (or the stock page)."""
+
+    ready_ms: float | None
+    state: str
+    start: str
+    bytes_total: int
+    bytes_runtime: int
+    requests_runtime: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ReadySeries:
+    """Cold and warm visits of one subject (the site's calculator, the stock page...) under one server mode."""
+
+    subject: str
+    url: str
+    cold: list[Visit] = field(default_factory=list)
+    warm: list[Visit] = field(default_factory=list)
+    calculations_ms: list[float] = field(default_factory=list)
+
+    @staticmethod
+    def _median(visits: list[Visit]) -> float | None:
+        values = [v.ready_ms for v in visits if v.ready_ms is not None and v.state == "ready"]
+        return round(statistics.median(values), 1) if values else None
+
+    def to_dict(self) -> dict[str, Any]:
+        calc = sorted(self.calculations_ms)
+        return {
+            "subject": self.subject, "url": self.url,
+            "cold_median_ms": self._median(self.cold), "warm_median_ms": self._median(self.warm),
+            "start": sorted({v.start for v in self.cold + self.warm if v.start}),
+            "cold": [v.to_dict() for v in self.cold], "warm": [v.to_dict() for v in self.warm],
+            "calculation_median_ms": round(statistics.median(calc), 1) if calc else None,
+            "calculation_max_ms": round(calc[-1], 1) if calc else None,
+            "calculations_ms": [round(x, 1) for x in self.calculations_ms],
+        }
+
+
+def _traffic_of(requests: list[tuple[str, int, int]]) -> tuple[int, int, int]:
+    total = sum(size for _, _, size in requests)
+    runtime = [(p, size) for p, _, size in requests if RUNTIME_PATH in p]
+    return total, sum(size for _, size in runtime), len(runtime)
+
+
+def _visit(page: Any, url: str, traffic: Traffic, settle_s: float = 0.3) -> Visit:
+    traffic.take()
+    page.goto(url, wait_until="commit")
+    page.wait_for_function("() => window.__benchReady", timeout=READY_TIMEOUT_MS)
+    ready = page.evaluate("() => window.__benchReady")
+    time.sleep(settle_s)  # requests still in flight when ready (none expected) land in this visit's count
+    total, runtime, count = _traffic_of(traffic.take())
+    return Visit(round(ready["ms"], 1) if ready["state"] == "ready" else None, ready["state"], ready["start"],
+                 total, runtime, count)
+
+
+def measure_ready(playwright: Any, subject: str, url: str, traffic: Traffic, calculations: int = 0,
+                  between_visits_s: float = 1.0) -> tuple[Visit, Visit, list[float]]:
+    """A fresh profile: a first visit (cold: empty HTTP and code caches), `calculations` lookups, then a second
+    visit in the same profile (warm). Returns (cold, warm, calculation times)."""
+    profile = Path(tempfile.mkdtemp(prefix="bench-profile-"))
+    try:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            context.add_init_script(READY_OBSERVER)
+            page = context.pages[0] if context.pages else context.new_page()
+            cold = _visit(page, url, traffic)
+            timings = []
+            if calculations:
+                time.sleep(THINK_S)
+            for n in range(calculations):
+                answer = page.evaluate(CALCULATE, 1 + n % 3)
+                if not answer["ok"]:
+                    raise RuntimeError(f"{subject}: the benchmark's lookup was refused by the calculator")
+                timings.append(answer["ms"])
+            time.sleep(between_visits_s)  # a later visit: let the browser finish writing its caches
+            warm = _visit(page, url, traffic)
+        finally:
+            context.close()
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    return cold, warm, timings
+
+
+def measure_text_pages(playwright: Any, base: str, paths: list[str], traffic: Traffic,
+                       idle_s: float = 3.0) -> dict[str, dict[str, int]]:
+    """Each page in a fresh context, left idle for `idle_s` (well past requestIdleCallback): what it fetched from
+    the calculators' runtime folder (requests seen by the browser and bytes sent by the server)."""
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    out: dict[str, dict[str, int]] = {}
+    try:
+        for path in paths:
+            context = browser.new_context()
+            page = context.new_page()
+            seen: list[str] = []
+            page.on("request", lambda request: seen.append(request.url))
+            traffic.take()
+            page.goto(base + path, wait_until="load")
+            time.sleep(idle_s)
+            total, runtime, _ = _traffic_of(traffic.take())
+            out[path] = {"bytes_total": total, "runtime_bytes": runtime,
+                         "runtime_requests": sum(RUNTIME_PATH in u for u in seen)}
+            context.close()
+    finally:
+        browser.close()
+    return out
+
+
+def chromium_version(playwright: Any) -> str:
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    try:
+        return browser.version
+    finally:
+        browser.close()
