@@ -220,3 +220,15 @@ def pdf_text(pdf: bytes, workdir: Path) -> str | None:
     source.write_bytes(pdf)
     out = subprocess.run([tool, "-enc", "UTF-8", str(source), "-"], capture_output=True, check=True)
     return re.sub(r"\s+", " ", out.stdout.decode("utf-8"))
+
+
+def poll(page: Any, script: str, arg: Any = None, timeout_ms: int = 30_000) -> Any:
+    """Evaluate `script` until it returns something truthy (wait_for_function evaluates a string, which the page's
+    policy rightly forbids)."""
+    waited = 0
+    while True:
+        value = page.evaluate(script, arg)
+        if value or waited >= timeout_ms:
+            return value
+        page.wait_for_timeout(100)
+        waited += 100

@@ -20,7 +20,7 @@ from build_scripts.calculator_data import compile_calculator_data, page_holding
 from build_scripts.i18n import load_strings
 from build_scripts.runtime import RUNTIME_DIR, SNAPSHOT_NAME
 from calculators import handle_request
-from tests.browser import QuietFiles, serve, serve_folder
+from tests.browser import QuietFiles, poll, serve, serve_folder
 
 LANGS = ["en", "es"]
 READY = '[data-calculator][data-state="ready"]'
@@ -443,7 +443,7 @@ def test_loading_state_is_visible_announced_then_ready(page, built_site):
     with serve(partial(Held, directory=str(built_site.site_dir))) as url:
         try:
             page.goto(f"{url}en/absentee-calculator/")
-            page.wait_for_function("() => window.__states.length > 0")
+            poll(page, "() => window.__states.length > 0")  # not wait_for_function: the page's CSP forbids eval
             assert asked.wait(timeout=30)  # the worker has asked for the runtime...
             widget = page.locator("[data-calculator]").first
             status = widget.locator('[role="status"]')

@@ -28,7 +28,7 @@ import pytest
 from build_scripts import csp, offline
 from build_scripts.i18n import load_strings
 
-from .browser import PROJECT, QuietFiles, project_copy, serve, serve_folder
+from .browser import PROJECT, QuietFiles, poll, project_copy, serve, serve_folder
 from .conftest import soup_of
 
 AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
@@ -560,18 +560,6 @@ IN_CACHE = """async (urls) => {
   for (const url of urls) out[url] = !!(await caches.match(url));
   return out;
 }"""
-
-
-def poll(page: Any, script: str, arg: Any = None, timeout_ms: int = 30_000) -> Any:
-    """Evaluate `script` until it returns something truthy (wait_for_function evaluates a string, which the page's
-    policy rightly forbids)."""
-    waited = 0
-    while True:
-        value = page.evaluate(script, arg)
-        if value or waited >= timeout_ms:
-            return value
-        page.wait_for_timeout(100)
-        waited += 100
 
 
 def wait_until_cached(page: Any, urls: list[str]) -> None:

@@ -190,7 +190,7 @@
     (view.paragraphs || []).forEach(function (text) { box.appendChild(el("p", null, text)); });
     (view.sections || []).forEach(function (part) {
       section(box, part.heading, (part.items || []).map(function (item) {
-        if (item && item.link) {
+        if (item && typeof item === "object" && item.link) {  // strings have a legacy .link method
           var span = el("span");
           if (item.text) span.appendChild(document.createTextNode(item.text + " "));
           span.appendChild(pageLink(widget, item.link, item.link_text || item.link.page));
