@@ -23,6 +23,7 @@ from typing import Any, Iterator
 
 MODES = ("plain", "caching")
 YEAR = 365 * 24 * 3600
+WEEK = 7 * 24 * 3600  # as in the README's deploy notes (build_scripts/csp.py)
 # Stated here rather than left to the machine's /etc/mime.types: a module script or a worker served with the wrong
 # type does not run, and .wasm must be application/wasm for streaming compilation.
 TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
@@ -37,7 +38,7 @@ COMPRESSIBLE = (".html", ".js", ".mjs", ".css", ".json", ".svg", ".xml", ".txt",
 def cache_control(url_path: str) -> str:
     """The Cache-Control the "caching" mode sends for a path of the site.
 
-    - Pyodide's own files only change with the pinned Pyodide version: cached for a year.
+    - Pyodide's own files only change with the pinned Pyodide version: cached for a week.
     - The calculators' wheel and start-up snapshot change with every handbook edit under the same names: the browser
       keeps them but asks the server each time (a 304 costs no bytes).
     - Theme files whose names carry a content hash (MkDocs Material's bundle.<hash>.min.js): a year, immutable.
@@ -46,7 +47,7 @@ def cache_control(url_path: str) -> str:
     name = url_path.rsplit("/", 1)[-1]
     if "/_pyodide/" in url_path:
         if name.startswith("pyodide") or name == "python_stdlib.zip":
-            return f"public, max-age={YEAR}"
+            return f"public, max-age={WEEK}"
         return "no-cache"
     if "/assets/" in url_path and HASHED.search(name):
         return f"public, max-age={YEAR}, immutable"

@@ -60,7 +60,7 @@ os.environ.pop("_", None)  # the build machine's script path: nothing of the bui
 
 import calculators
 ask = lambda **request: json.loads(calculators.handle_request(json.dumps(request)))
-for lang in ("en", "es"):
+for lang in ask(calculator="ready")["result"]["languages"]:
     ask(calculator="ready", lang=lang)
     ask(calculator="ui_words", lang=lang)
     ask(calculator="absentee", lang=lang, args={"days_absent": "1.5", "days_enrolled": "10"})
