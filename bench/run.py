@@ -4,8 +4,8 @@ cannot measure.
 
     python -m bench [--runs 5] [--lighthouse-runs 3] [--modes plain,caching] [--site DIR] [--no-pdf] [--no-lighthouse]
 
-Everything is served from 127.0.0.1 by bench/server.py, in both server modes ("plain": today's preview server;
-"caching": explicit Cache-Control + gzip, as recommended for hosting). Side by side in one run: the site's calculator
+Everything is served from 127.0.0.1 by bench/server.py, in both server modes ("plain": a bare static host;
+"caching": Cache-Control + gzip as in docs/deploy/, which the preview server also sends). Side by side in one run: the site's calculator
 page, the same site with its start-up snapshot removed (the worker's fallback, also what a build without Node gives),
 and bench/stock/ (a bare loadPyodide() and one runPython from the same _pyodide/ files).
 """

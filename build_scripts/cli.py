@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import sys
-import threading
 import time
 from pathlib import Path
 
 from .build import PROJECT, build_site, load_and_check
 from .report import format_report
 from .source import SourceError
+from .static_server import serve_site
 
 
 def _print_problems(exc: SourceError) -> None:
@@ -60,23 +58,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if cmd_build(args) != 0:
         return 1
     site_dir = Path(args.site_dir or Path(args.config).parent / "site").resolve()
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site_dir))
-    server = http.server.ThreadingHTTPServer((args.host, args.port), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(f"Preview at http://{args.host}:{args.port}/ (Ctrl+C to stop). Rebuilds when the handbook changes.")
     project = Path(args.config).resolve().parent
     watched = [project / "handbook", Path(args.config), PROJECT / "site_templates"]
     seen = _watched_mtime(watched)
-    try:
-        while True:
-            time.sleep(1)
-            now = _watched_mtime(watched)
-            if now != seen:
-                seen = now
-                print("Change seen: rebuilding...")
-                cmd_build(args)
-    except KeyboardInterrupt:
-        server.shutdown()
+    # with the headers the deploy notes give a real host (caching rules, gzip), so the preview behaves like it
+    with serve_site(site_dir, caching=True, host=args.host, port=args.port) as url:
+        print(f"Preview at {url} (Ctrl+C to stop). Rebuilds when the handbook changes.")
+        try:
+            while True:
+                time.sleep(1)
+                now = _watched_mtime(watched)
+                if now != seen:
+                    seen = now
+                    print("Change seen: rebuilding...")
+                    cmd_build(args)
+        except KeyboardInterrupt:
+            pass
     return 0
 
 

@@ -147,6 +147,17 @@ HASHED_ASSET = r"\.[0-9a-f]{8}\.min\.(js|css)$"
 # Pyodide's own files only: the other files of the runtime's folder (the calculators' wheel, a start-up snapshot)
 # hold this build's handbook data under fixed names.
 PYODIDE_FILE = rf"/{RUNTIME_DIR}/({'|'.join(re.escape(name) for name in PYODIDE_FILES)})$"
+
+
+def cache_control(url_path: str) -> str:
+    """The Cache-Control the snippets send for a path of the site (the local server in static_server.py too)."""
+    if re.search(PYODIDE_FILE, url_path):
+        return CACHE_RUNTIME
+    if re.search(HASHED_ASSET, url_path, re.I) and f"/{RUNTIME_DIR}/" not in url_path:
+        return CACHE_IMMUTABLE
+    return CACHE_REVALIDATE
+
+
 MIME_TYPES = {
     "wasm": "application/wasm",  # WebAssembly.instantiateStreaming refuses any other type
     "mjs": "text/javascript",    # module scripts and module workers refuse a non-JavaScript type

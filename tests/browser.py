@@ -9,16 +9,16 @@ import os
 import re
 import shutil
 import socket
-import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
-from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 import yaml
+
+from build_scripts.static_server import SiteFiles, serve, serve_site  # noqa: F401 - the tests' servers
 
 PROJECT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -54,42 +54,6 @@ def launch_chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
-
-
-class QuietFiles(SimpleHTTPRequestHandler):
-    """Static files, without a log line per request, with extra response headers (e.g. a Content-Security-Policy)."""
-
-    extra_headers: dict[str, str] = {}
-
-    def end_headers(self) -> None:
-        for name, value in self.extra_headers.items():
-            self.send_header(name, value)
-        super().end_headers()
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-        pass
-
-
-@contextmanager
-def serve(handler: Any, host: str = "127.0.0.1") -> Iterator[str]:
-    """Run an HTTP server on a free port of 127.0.0.1 in a thread; yields its base URL (ending in /)."""
-    server = ThreadingHTTPServer((host, 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{host}:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
-@contextmanager
-def serve_folder(folder: Path, headers: dict[str, str] | None = None) -> Iterator[str]:
-    """Serve a built site's folder (adding `headers` to every response); yields its base URL."""
-    handler = type("Files", (QuietFiles,), {"extra_headers": dict(headers or {})})
-    with serve(partial(handler, directory=str(folder))) as url:
-        yield url
 
 
 def free_port() -> int:

@@ -75,9 +75,9 @@ def soup_of(html_path: Path) -> BeautifulSoup:
 
 @pytest.fixture(scope="session")
 def site_url(built_site):
-    from .browser import serve_folder
+    from .browser import serve_site
 
-    with serve_folder(built_site.site_dir) as url:
+    with serve_site(built_site.site_dir) as url:
         yield url
 
 

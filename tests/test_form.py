@@ -20,7 +20,7 @@ from build_scripts.i18n import load_strings
 from build_scripts.render import Renderer
 from build_scripts.source import SourceError
 
-from .browser import PROJECT, build_into, pdf_page_count, pdf_text, project_copy, recording_endpoint, serve_folder
+from .browser import PROJECT, build_into, pdf_page_count, pdf_text, project_copy, recording_endpoint, serve_site
 from .conftest import soup_of
 
 LANGS = ["en", "es"]
@@ -237,7 +237,7 @@ def endpoint_site(tmp_path_factory):
         site = build_into(config, dest)
         form = soup_of(site / "en" / "acknowledgement" / "index.html").select_one("#ack-form")
         assert form["data-endpoint"] == recorder.url, "the build does not hand mkdocs.yml's acknowledgement_endpoint to the form"
-        with serve_folder(site) as url:
+        with serve_site(site) as url:
             yield url, recorder, dest / "handbook", site
 
 
@@ -500,7 +500,7 @@ def test_form_works_under_the_strict_content_security_policy(browser, endpoint_s
     recorder.posts.clear()
     endpoint_origin = "/".join(recorder.url.split("/")[:3])
     policy = f"default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' {endpoint_origin}"
-    with serve_folder(site, {"Content-Security-Policy": policy}) as url:
+    with serve_site(site, headers={"Content-Security-Policy": policy}) as url:
         context = browser.new_context()
         page = context.new_page()
         messages: list[str] = []
