@@ -286,6 +286,11 @@ def _name(data: Data, response_id: str, lang: str) -> str:
     return tx(data["responses"][response_id]["name"], lang, data) or response_id
 
 
+def _printed_codes(data: Data, ids: list[str]) -> tuple[str, ...]:
+    """The codes as printed, each once: the code table gives some codes more than one meaning."""
+    return tuple(dict.fromkeys(data["codes"][c]["code"] for c in ids if c in data["codes"]))
+
+
 def _codes_of(data: Data, ids: list[str], lang: str) -> str:
     return join([data["responses"][r]["code"] for r in ids if r in data["responses"]], lang)
 
@@ -360,8 +365,8 @@ def _definitions(data: Data, row: Row, lang: str) -> tuple[Definition, ...]:
         d = data["definitions"].get(did)
         if d is None:
             continue
-        codes = tuple(data["codes"][c]["code"] for c in d["codes"] if c in data["codes"])
-        out.append(Definition(did, tx(d["title"], lang, data) or did, _body(d["body"], lang, data), codes,
+        out.append(Definition(did, tx(d["title"], lang, data) or did, _body(d["body"], lang, data),
+                              _printed_codes(data, d["codes"]),
                               d["page"], page_title(data, d["page"], lang), d["anchor"]))
     return tuple(out)
 
@@ -486,7 +491,7 @@ def lookup_consequence(behavior: Any, school_level: Any, offense: Any, damage_us
     return ConsequenceResult(
         lang=lang, school_level=matrix["school_level"], matrix_id=matrix["id"], matrix_title=matrix_name,
         matrix_page=matrix["page"], matrix_level=row["level"], level_title=level_title, behavior_id=row["id"],
-        behavior=behavior_name, codes=tuple(data["codes"][c]["code"] for c in row["codes"] if c in data["codes"]),
+        behavior=behavior_name, codes=_printed_codes(data, row["codes"]),
         row_anchor=row.get("anchor"), offense=nth, offense_label=offense_label, printed_offense=column + 1,
         printed_offense_header=headers[column] if column < len(headers) else _offense_label(column + 1, lang),
         status=status, handbook_text=handbook_text, cell_text=cell_text,
@@ -508,11 +513,11 @@ def behavior_options(school_level: Any, lang: str = "en", *, data: Data | None =
     out = []
     for row in matrix["rows"]:
         name = tx(row["behavior"], lang, data) or row["id"]
-        codes = [data["codes"][c]["code"] for c in row["codes"] if c in data["codes"]]
+        codes = _printed_codes(data, row["codes"])
         out.append({
             "id": row["id"],
             "label": name,
-            "codes": list(dict.fromkeys(codes)),
+            "codes": list(codes),
             "level": row["level"],
             "level_title": titles.get(row["level"]),
             "needs_value": any(c.get("bands") for c in row["cells"]),

@@ -120,6 +120,18 @@ def test_codes_find_their_row_or_name_every_row_sharing_them(handbook, data):
                     assert rid in err.value.message
 
 
+def test_a_row_names_each_printed_code_once_though_two_code_entries_share_it(handbook, data):
+    shared = 0
+    for matrix, _, row in _rows(handbook):
+        printed = [handbook.code(code_id).code for code_id in row.codes]
+        shared += len(printed) != len(set(printed))
+        result = look(data, row.id, matrix.school_level, 1, _value_inside(row.cells[0].bands[0]) if row.cells[0].bands else None)
+        assert list(result.codes) == list(dict.fromkeys(printed)), row.id
+        option = next(o for o in behavior_options(matrix.school_level, data=data) if o["id"] == row.id)
+        assert option["codes"] == list(dict.fromkeys(printed)), row.id
+    assert shared  # the handbook has such a row (a code printed twice in the code table, both meanings apply)
+
+
 def test_a_code_used_by_two_rows_lists_both_in_each_language(data):
     for lang in LANGUAGES:
         with pytest.raises(CalculatorInputError) as err:
