@@ -128,11 +128,14 @@ def language_config(base: dict[str, Any], config_file: Path, hb: Handbook, lang:
         "languages": hb.languages,
         "language_names": {code: load_strings(code)["language_name"] for code in hb.languages},
         "translation_notice": hb.edition.translation_notice.get(lang, "") if lang != hb.languages[0] else "",
+        "search_label": load_strings(lang)["search_dialog"],
     })
     extra["alternate"] = []  # filled per page by hooks.on_page_context
     extra["generator"] = False
     cfg["extra_css"] = ["assets/handbook.css"] + (["assets/brand/brand.css"] if (hb.root / "theme" / "brand.css").exists() else []) + cfg.get("extra_css", [])
-    cfg["extra_javascript"] = ["assets/handbook.js", "assets/calculators.js"] + cfg.get("extra_javascript", [])
+    # deferred, like the theme's bundle (hooks.py), and so run after it, in this order
+    scripts = ["assets/handbook.js", "assets/calculators.js"] + cfg.get("extra_javascript", [])
+    cfg["extra_javascript"] = [{"path": s, "defer": True} if isinstance(s, str) else s for s in scripts]
     cfg["copyright"] = cfg.get("copyright") or f"© {district}"
     return cfg
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import sys
 from pathlib import Path
@@ -19,6 +20,12 @@ except ImportError:  # MkDocs loads this file by its path: make the package besi
 # Material names its search worker in the page's JSON config; we load it through our stemming wrapper.
 SEARCH_WORKER_RE = re.compile(r'("search":\s*")([^"]*?/)(search\.[0-9a-f]+\.min\.js)(")')
 ERROR_PAGE = "404.html"
+# Material loads its bundle with a plain <script> at the end of the body, which holds back the first paint until it
+# has run; deferred, it runs once the page is parsed, as before, but after the page is shown. (Our own scripts are
+# deferred too, by build.language_config, so they still run after it.)
+BUNDLE_RE = re.compile(r'<script src="([^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js)"></script>')
+# Material's search overlay is a dialog without a name; screen readers announce a dialog by its name.
+SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog"'
 
 
 def on_page_context(context: dict[str, Any], page: Any, config: Any, nav: Any) -> dict[str, Any]:
@@ -69,6 +76,18 @@ def _stemmed_search(output: str) -> str:
     return SEARCH_WORKER_RE.sub(lambda m: f"{m[1]}{m[2]}stemmed-search.js?worker={m[3]}{m[4]}", output, count=1)
 
 
+def _deferred_bundle(output: str) -> str:
+    return BUNDLE_RE.sub(r'<script src="\1" defer></script>', output, count=1)
+
+
+def _named_search(output: str, config: Any) -> str:
+    """Give the search dialog its accessible name in the page's language."""
+    label = config.extra.get("handbook", {}).get("search_label")
+    if not label:
+        return output
+    return output.replace(SEARCH_DIALOG, f'{SEARCH_DIALOG} aria-label="{html.escape(label)}"', 1)
+
+
 def _secure(output: str, config: Any, script_url: str) -> str:
     """Offline reading (the service worker's registration) and the page's Content-Security-Policy <meta>."""
     endpoint = config.extra.get("handbook", {}).get("acknowledgement_endpoint")
@@ -76,13 +95,15 @@ def _secure(output: str, config: Any, script_url: str) -> str:
 
 
 def on_post_page(output: str, page: Any, config: Any) -> str:
-    """Stemmed search, the service worker's registration, and the page's Content-Security-Policy (last: it hashes
-    the page's inline scripts)."""
-    return _secure(_stemmed_search(output), config, get_relative_url(offline.REGISTRATION_SCRIPT, page.url))
+    """Stemmed search, a named search dialog, the service worker's registration, and the page's
+    Content-Security-Policy (last: it hashes the page's inline scripts)."""
+    output = _named_search(_deferred_bundle(_stemmed_search(output)), config)
+    return _secure(output, config, get_relative_url(offline.REGISTRATION_SCRIPT, page.url))
 
 
 def on_post_template(output: str, template_name: str, config: Any) -> str:
     """The same for the 404 page (a theme template, not a page: on_post_page does not see it)."""
     if template_name != ERROR_PAGE:
         return output
-    return _secure(_stemmed_search(output), config, _error_page_paths(config)[1] + offline.REGISTRATION_SCRIPT)
+    output = _named_search(_deferred_bundle(_stemmed_search(output)), config)
+    return _secure(output, config, _error_page_paths(config)[1] + offline.REGISTRATION_SCRIPT)

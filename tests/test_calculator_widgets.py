@@ -20,7 +20,7 @@ from build_scripts.calculator_data import compile_calculator_data, page_holding
 from build_scripts.i18n import load_strings
 from build_scripts.runtime import RUNTIME_DIR, SNAPSHOT_NAME
 from calculators import handle_request
-from tests.browser import QuietFiles, poll, serve, serve_folder
+from tests.browser import SiteFiles, poll, serve, serve_site
 
 LANGS = ["en", "es"]
 READY = '[data-calculator][data-state="ready"]'
@@ -137,7 +137,7 @@ def test_pick_a_behavior_and_read_the_answer(page, site_url, handbook, data, lan
     box = result_box(widget)
     box.locator("blockquote").wait_for()
 
-    assert box.locator("h3").first.inner_text() == view["title"]
+    assert box.locator(".hb-calc__title").inner_text() == view["title"]
     assert box.locator("blockquote p").last.inner_text() == view["quote"] == expected["result"]["handbook_text"]
     paragraphs = box.locator(":scope > p").all_inner_texts()
     assert paragraphs == view["paragraphs"]
@@ -194,8 +194,8 @@ def test_absentee_good_input_shows_rate_and_tier(page, site_url, data, lang):
     widget = open_calculator(page, f"{site_url}{lang}/absentee-calculator/")
     fill_absentee(widget, "8", "120")
     box = result_box(widget)
-    box.locator("h3").first.wait_for()
-    assert box.locator("h3").first.inner_text() == expected["view"]["title"]
+    box.locator(".hb-calc__title").wait_for()
+    assert box.locator(".hb-calc__title").inner_text() == expected["view"]["title"]
     rate = f"{expected['result']['rate_percent']:g}"
     assert rate in box.inner_text()
     assert page.js_errors == []
@@ -222,7 +222,7 @@ def test_absentee_bad_input_is_explained_next_to_the_field(page, site_url, data,
     assert result_box(widget).inner_text().strip() == ""
 
     fill_absentee(widget, "8", "120")  # corrected: the message goes, the answer comes
-    result_box(widget).locator("h3").first.wait_for()
+    result_box(widget).locator(".hb-calc__title").wait_for()
     assert error.count() == 0 and field.get_attribute("aria-invalid") is None
     assert page.js_errors == []
 
@@ -269,8 +269,8 @@ def test_absentee_by_keyboard_only(page, site_url, data):
     assert page.evaluate("document.activeElement.name") == "days_enrolled"
     page.keyboard.type("120")
     page.keyboard.press("Enter")
-    page.locator(".hb-calc__result h3").first.wait_for()
-    assert page.locator(".hb-calc__result h3").first.inner_text() == expected["title"]
+    page.locator(".hb-calc__result .hb-calc__title").first.wait_for()
+    assert page.locator(".hb-calc__result .hb-calc__title").first.inner_text() == expected["title"]
 
 
 # ---------------------------------------------------------------- where Pyodide loads
@@ -293,7 +293,7 @@ def test_pages_without_a_calculator_request_no_pyodide_file(browser, built_site)
     assert len(pages) == 2 * len(LANGS)
     served: list[str] = []
 
-    class Recorded(QuietFiles):
+    class Recorded(SiteFiles):
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
             served.append(self.path)
             super().do_GET()
@@ -321,20 +321,20 @@ def test_a_calculator_page_starts_from_the_build_snapshot(page, built_site, site
     widget = open_calculator(page, f"{site_url}es/absentee-calculator/")
     assert widget.get_attribute("data-start") == "snapshot"  # a snapshot made by Node restores in Chromium
     fill_absentee(widget, "8", "120")
-    result_box(widget).locator("h3").first.wait_for()
-    assert result_box(widget).locator("h3").first.inner_text() == ask(
+    result_box(widget).locator(".hb-calc__title").wait_for()
+    assert result_box(widget).locator(".hb-calc__title").inner_text() == ask(
         data, "absentee", "es", days_absent="8", days_enrolled="120")["view"]["title"]
 
 
 def test_without_the_snapshot_pyodide_starts_the_plain_way(page, built_site, tmp_path, data):
     site = site_copy(built_site, tmp_path)
     (site / RUNTIME_DIR / SNAPSHOT_NAME).unlink(missing_ok=True)
-    with serve_folder(site) as url:
+    with serve_site(site) as url:
         widget = open_calculator(page, f"{url}en/absentee-calculator/")
         assert widget.get_attribute("data-start") == "plain"
         fill_absentee(widget, "8", "120")
-        result_box(widget).locator("h3").first.wait_for()
-        assert result_box(widget).locator("h3").first.inner_text() == ask(
+        result_box(widget).locator(".hb-calc__title").wait_for()
+        assert result_box(widget).locator(".hb-calc__title").inner_text() == ask(
             data, "absentee", "en", days_absent="8", days_enrolled="120")["view"]["title"]
     assert page.js_errors == []
 
@@ -344,7 +344,7 @@ def test_the_worker_runs_under_the_strict_content_policy(page, built_site, data)
     policy is the one a worker obeys; the page's own policy is the quality gates' business)."""
     policy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'"
 
-    class Files(QuietFiles):
+    class Files(SiteFiles):
         def end_headers(self) -> None:
             if "calculator-worker" in self.path or f"/{RUNTIME_DIR}/" in self.path:
                 self.send_header("Content-Security-Policy", policy)
@@ -355,7 +355,7 @@ def test_the_worker_runs_under_the_strict_content_policy(page, built_site, data)
     with serve(partial(Files, directory=str(built_site.site_dir))) as url:
         widget = open_calculator(page, f"{url}en/absentee-calculator/")
         fill_absentee(widget, "8", "120")
-        result_box(widget).locator("h3").first.wait_for()
+        result_box(widget).locator(".hb-calc__title").wait_for()
     assert refused == []
     assert page.js_errors == []
 
@@ -379,7 +379,7 @@ def test_missing_runtime_shows_the_fallback(page, built_site, handbook, tmp_path
     else:
         (site / RUNTIME_DIR / "pyodide.asm.wasm").unlink()
     words = strings(lang)
-    with serve_folder(site) as url:
+    with serve_site(site) as url:
         page.goto(f"{url}{lang}/{path}")
         page.wait_for_selector('[data-calculator][data-state="error"]', timeout=START_TIMEOUT_MS)
         widget = page.locator("[data-calculator]").first
@@ -431,7 +431,7 @@ def test_loading_state_is_visible_announced_then_ready(page, built_site):
     """The runtime is held back by the server until the loading state has been checked."""
     gate, asked = threading.Event(), threading.Event()
 
-    class Held(QuietFiles):
+    class Held(SiteFiles):
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
             if f"/{RUNTIME_DIR}/" in self.path:
                 asked.set()

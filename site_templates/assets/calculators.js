@@ -106,10 +106,22 @@
     return a;
   }
 
-  function section(parent, heading, items) {
+  // The result's title goes one level below the last heading before the widget, its parts one further: the page's
+  // outline stays in order wherever an editor puts the calculator.
+  function headingLevel(widget) {
+    var level = 1;
+    Array.prototype.forEach.call(document.querySelectorAll("h1, h2, h3, h4, h5, h6"), function (heading) {
+      if (!widget.contains(heading) && heading.compareDocumentPosition(widget) & Node.DOCUMENT_POSITION_FOLLOWING) {
+        level = Number(heading.tagName.charAt(1));
+      }
+    });
+    return Math.min(level + 1, 5);
+  }
+
+  function section(parent, level, heading, items) {
     var list = (items || []).filter(Boolean);
     if (!list.length) return;
-    parent.appendChild(el("h3", null, heading));
+    parent.appendChild(el("h" + level, "hb-calc__part", heading));
     var ul = el("ul");
     list.forEach(function (item) {
       var li = el("li");
@@ -180,7 +192,8 @@
       return;
     }
     var view = response.view || {};
-    box.appendChild(el("h3", null, view.title));
+    var level = headingLevel(widget);
+    box.appendChild(el("h" + level, "hb-calc__title", view.title));
     if (view.quote) {
       var quote = el("blockquote", "hb-calc__quote");
       if (view.quote_label) quote.appendChild(el("p", "hb-calc__quote-label", view.quote_label));
@@ -189,7 +202,7 @@
     }
     (view.paragraphs || []).forEach(function (text) { box.appendChild(el("p", null, text)); });
     (view.sections || []).forEach(function (part) {
-      section(box, part.heading, (part.items || []).map(function (item) {
+      section(box, level + 1, part.heading, (part.items || []).map(function (item) {
         if (item && typeof item === "object" && item.link) {  // strings have a legacy .link method
           var span = el("span");
           if (item.text) span.appendChild(document.createTextNode(item.text + " "));
