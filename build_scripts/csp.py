@@ -164,6 +164,11 @@ MIME_TYPES = {
     "whl": "application/zip",
 }
 
+# Compressed on the way out: text, and WebAssembly (Pyodide's 9.6 MB shrink to about a third). Not the start-up
+# snapshot (application/gzip: already compressed, and the calculators inflate it themselves) nor zip files.
+COMPRESSED_TYPES = ("text/html", "text/css", "text/javascript", "application/javascript", "application/json",
+                    "application/manifest+json", "application/xml", "image/svg+xml", "text/plain", "application/wasm")
+
 
 @dataclass(frozen=True)
 class ServerSettings:
@@ -223,6 +228,13 @@ error_page 404 {settings.error_page};
 
 set $handbook_csp "{settings.headers['Content-Security-Policy']}";
 
+# Compression: a page or the theme's stylesheet is a fifth of its size gzipped (text/html is always included).
+gzip on;
+gzip_vary on;
+gzip_comp_level 5;
+gzip_min_length 1024;
+gzip_types {" ".join(t for t in COMPRESSED_TYPES if t != "text/html")};
+
 location / {{
     # Pages, the service worker (sw.js), search index, PDFs, the site's own scripts and styles: no-cache, because
     # they keep their names from one build to the next.
@@ -268,6 +280,11 @@ ErrorDocument 404 {settings.error_page}
 # WebAssembly must be application/wasm (streaming compilation) and .mjs JavaScript (module imports).
 <IfModule mod_mime.c>
 {types}
+</IfModule>
+
+# Compression: a page or the theme's stylesheet is a fifth of its size gzipped (mod_deflate: a2enmod deflate).
+<IfModule mod_deflate.c>
+    AddOutputFilterByType DEFLATE {" ".join(COMPRESSED_TYPES)}
 </IfModule>
 
 <IfModule mod_headers.c>

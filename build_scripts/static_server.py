@@ -2,8 +2,8 @@
 
 One server for the three places that need one: the editors' preview (`python -m build_scripts serve`), the browser
 tests and the benchmark. With `caching` on it sends what the nginx and Apache snippets send: Cache-Control by kind of
-file (the rules live in csp.py) and gzip for text; off, it is a bare host (no Cache-Control, no compression), which
-the benchmark measures against.
+file and gzip for the types they compress (both rules live in csp.py); off, it is a bare host (no Cache-Control, no
+compression), which the benchmark measures against.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from .csp import MIME_TYPES, cache_control
+from .csp import COMPRESSED_TYPES, MIME_TYPES, cache_control
 
 # Stated here rather than left to the machine's /etc/mime.types: a module script or a worker served with the wrong
 # type does not run, and .wasm must be application/wasm for streaming compilation.
@@ -28,7 +28,6 @@ TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=u
          ".gz": "application/gzip", ".svg": "image/svg+xml", ".xml": "application/xml", ".pdf": "application/pdf",
          ".txt": "text/plain; charset=utf-8", ".webmanifest": "application/manifest+json",
          **{f".{ext}": mime for ext, mime in MIME_TYPES.items()}}
-COMPRESSIBLE = (".html", ".js", ".mjs", ".css", ".json", ".svg", ".xml", ".txt", ".webmanifest")
 
 # (path, status, body bytes sent): called once per response, e.g. to count a page's bytes
 Recorder = Callable[[str, int, int], None]
@@ -99,11 +98,13 @@ class SiteFiles(SimpleHTTPRequestHandler):
             self.end_headers()
             return None
         body = path.read_bytes()
-        compressed = path.suffix.lower() in COMPRESSIBLE and "gzip" in self.headers.get("Accept-Encoding", "")
+        content_type = self.guess_type(path)
+        compressed = (content_type.split(";")[0] in COMPRESSED_TYPES
+                      and "gzip" in self.headers.get("Accept-Encoding", ""))
         if compressed:
             body = self._gzip(path, mtime, body)
         self.send_response(HTTPStatus.OK)
-        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Last-Modified", last_modified)
         self.send_header("Cache-Control", cache_control(url_path))
