@@ -144,3 +144,20 @@ def test_consistency_report_page_is_reachable_but_not_in_the_menu(built_site):
     assert not any("consistency-report" in h for h in nav_links)
     report = page_text(_html(built_site.site_dir, "en", "consistency-report"))
     assert "187" in report and "189" in report
+
+
+def test_no_script_holds_back_the_first_paint_and_the_theme_bundle_runs_before_ours(built_site):
+    """Every page's external scripts are deferred (so they keep their order) and the theme's bundle comes before
+    the site's scripts, which subscribe to it. The search dialog is named in the page's language."""
+    labels = {"en": "Search the handbook", "es": "Buscar en el manual"}
+    for lang in built_site.handbook.languages:
+        for html in (built_site.site_dir / lang).rglob("*.html"):
+            soup = soup_of(html)
+            if not soup.select_one("[data-md-component=search]"):
+                continue  # the offline page: no theme
+            scripts = [s for s in soup.find_all("script") if s.get("src")]
+            assert scripts and all(s.has_attr("defer") or s.has_attr("async") for s in scripts), html
+            order = [s["src"].rsplit("/", 1)[-1].split(".")[0] for s in scripts]
+            assert order.index("bundle") < order.index("handbook") < order.index("calculators"), html
+            dialog = soup.select_one('div.md-search[role="dialog"]')
+            assert dialog.get("aria-label") == labels.get(lang, dialog.get("aria-label")) != "", html
