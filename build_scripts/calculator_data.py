@@ -37,20 +37,6 @@ SCHEMA = 1  # bump when the JSON's shape changes; the package refuses a schema i
 DUE_PROCESS_FILE = "data/due_process.yml"
 
 
-# ---------------------------------------------------------------- where things are in the site
-
-
-def page_holding(hb: Handbook, insert: str, arg: str | None = None) -> str | None:
-    """Id of the page that carries an insert (so a link goes where the content is rendered)."""
-    from .render import find_inserts  # here, not at the top: render imports the runtime, which imports this
-
-    for page in hb.pages[hb.languages[0]].values():
-        for ins in find_inserts(page):
-            if ins.name == insert and (arg is None or ins.arg == arg):
-                return page.id
-    return None
-
-
 def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
@@ -106,6 +92,8 @@ def check_calculator_data(hb: Handbook) -> list[Problem]:
 
 def compile_calculator_data(hb: Handbook) -> dict[str, Any]:
     """Everything the calculators read, in every language of the edition, as JSON-ready data."""
+    from .render import page_holding  # here, not at the top: render imports the runtime, which imports this
+
     problems = check_calculator_data(hb)
     if problems:
         raise SourceError(problems)

@@ -20,8 +20,8 @@ import yaml
 from bs4 import BeautifulSoup, Tag
 
 from .handbook import Handbook, Page
-from .headings import borrow_anchors
 from .i18n import pick
+from .pages import render_language
 from .pdf import PRINT_DIR, load_print_strings
 from .render import Insert, Renderer, find_inserts, page_url
 
@@ -92,13 +92,8 @@ class PrintRenderer(Renderer):
 
 
 def render_print_pages(hb: Handbook, lang: str) -> dict[str, str]:
-    """page id -> Markdown with inserts expanded; a translation's headings take the approved pages' anchors."""
-    pages = {pid: PrintRenderer(hb, lang).render_page(page) for pid, page in hb.pages[lang].items()}
-    approved = hb.languages[0]
-    if lang == approved:
-        return pages
-    originals = render_print_pages(hb, approved)
-    return {pid: borrow_anchors(md, originals[pid]) if pid in originals else md for pid, md in pages.items()}
+    """page id -> Markdown as the site renders it, with the print slots and without the screen-only inserts."""
+    return render_language(hb, lang, renderer=PrintRenderer)
 
 
 def markdown_extensions(config_file: Path | None) -> tuple[list[str], dict[str, dict[str, Any]]]:

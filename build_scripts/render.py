@@ -64,6 +64,16 @@ def find_inserts(page: Page) -> list[Insert]:
     return found
 
 
+def page_holding(hb: Handbook, insert: str, arg: str | None = None, lang: str | None = None) -> str | None:
+    """Id of the page that carries an insert (so a link goes where the content is), among `lang`'s pages (the
+    approved language's by default: the parity check keeps every language's inserts the same)."""
+    for page in hb.pages[lang or hb.languages[0]].values():
+        for ins in find_inserts(page):
+            if ins.name == insert and (arg is None or ins.arg == arg):
+                return page.id
+    return None
+
+
 def page_url(page_id: str) -> str:
     """Site path of a page (directory URLs): 'index' -> '', 'section-05' -> 'section-05/'."""
     return "" if page_id == "index" else f"{page_id}/"
@@ -126,12 +136,7 @@ class Renderer:
         }
 
     def page_holding(self, insert_name: str, arg: str | None = None) -> str | None:
-        """Id of the page that carries a given insert (so links go where the content is)."""
-        for page in self.hb.pages[self.lang].values():
-            for ins in find_inserts(page):
-                if ins.name == insert_name and (arg is None or ins.arg == arg):
-                    return page.id
-        return None
+        return page_holding(self.hb, insert_name, arg, self.lang)
 
     def page_title(self, page_id: str | None) -> str:
         page = self.hb.pages[self.lang].get(page_id or "")

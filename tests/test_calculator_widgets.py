@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from build_scripts.calculator_data import compile_calculator_data, page_holding
+from build_scripts.calculator_data import compile_calculator_data
+from build_scripts.render import page_holding
 from build_scripts.i18n import load_strings
 from build_scripts.runtime import RUNTIME_DIR, SNAPSHOT_NAME
 from calculators import handle_request
