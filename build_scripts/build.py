@@ -95,7 +95,7 @@ def _nav(hb: Handbook, lang: str) -> list[Any]:
         if item.page:
             nav.append(f"{item.page}.md")
         else:
-            label = (item.label or {}).get(lang) or (item.label or {}).get(hb.languages[0], "")
+            label = hb.in_language(item.label, lang)
             nav.append({label: [f"{p}.md" for p in item.pages]})
     return nav
 
@@ -104,9 +104,7 @@ def language_config(base: dict[str, Any], config_file: Path, hb: Handbook, lang:
     """mkdocs.yml adapted to one language's build (absolute paths, that language's nav, search and <html lang>)."""
     cfg = yaml.safe_load(yaml.safe_dump(base))  # deep copy
     root = config_file.parent.resolve()
-    title = hb.edition.title.get(lang) or hb.edition.title[hb.languages[0]]
-    district = hb.edition.district.get(lang) or hb.edition.district[hb.languages[0]]
-    cfg["site_name"] = f"{title} · {district}"
+    cfg["site_name"] = hb.site_name(lang)
     cfg["docs_dir"] = str(docs_dir)
     cfg["site_dir"] = str(site_dir)
     cfg["nav"] = _nav(hb, lang)
@@ -127,7 +125,7 @@ def language_config(base: dict[str, Any], config_file: Path, hb: Handbook, lang:
         "language": lang,
         "languages": hb.languages,
         "language_names": {code: load_strings(code)["language_name"] for code in hb.languages},
-        "translation_notice": hb.edition.translation_notice.get(lang, "") if lang != hb.languages[0] else "",
+        "translation_notice": hb.translation_notice(lang),
         "search_label": load_strings(lang)["search_dialog"],
     })
     extra["alternate"] = []  # filled per page by hooks.on_page_context
@@ -136,7 +134,7 @@ def language_config(base: dict[str, Any], config_file: Path, hb: Handbook, lang:
     # deferred, like the theme's bundle (hooks.py), and so run after it, in this order
     scripts = ["assets/handbook.js", "assets/calculators.js"] + cfg.get("extra_javascript", [])
     cfg["extra_javascript"] = [{"path": s, "defer": True} if isinstance(s, str) else s for s in scripts]
-    cfg["copyright"] = cfg.get("copyright") or f"© {district}"
+    cfg["copyright"] = cfg.get("copyright") or f"© {hb.in_language(hb.edition.district, lang)}"
     return cfg
 
 
@@ -144,8 +142,8 @@ def write_root_page(hb: Handbook, site_dir: Path) -> None:
     """site/index.html: pick a language (the reader's preferred one is suggested, never forced)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES / "root")), autoescape=True)
     languages = [{"code": lang, "name": load_strings(lang)["language_name"],
-                  "title": hb.edition.title.get(lang) or hb.edition.title[hb.languages[0]],
-                  "district": hb.edition.district.get(lang) or hb.edition.district[hb.languages[0]]} for lang in hb.languages]
+                  "title": hb.in_language(hb.edition.title, lang),
+                  "district": hb.in_language(hb.edition.district, lang)} for lang in hb.languages]
     html = env.get_template("index.html.j2").render(languages=languages, default=hb.languages[0])
     (site_dir / "index.html").write_text(with_policy(html), encoding="utf-8")
     for asset in ("choose-language.js", "choose-language.css"):

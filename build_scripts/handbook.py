@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from . import models
+from .i18n import pick
 from .source import Problem, SourceError, YamlDoc, key_path, read_yaml, split_front_matter
 
 M = TypeVar("M", bound=BaseModel)
@@ -71,6 +72,18 @@ class Handbook:
     @property
     def languages(self) -> list[str]:
         return self.edition.languages
+
+    def in_language(self, text: dict[str, str] | None, lang: str) -> str:
+        """A reader-facing text in `lang`; the approved language's where it has no translation."""
+        return pick(text, lang, self.languages[0])
+
+    def site_name(self, lang: str) -> str:
+        """"<title> · <district>" in `lang`: what the site and its offline page are called."""
+        return f"{self.in_language(self.edition.title, lang)} · {self.in_language(self.edition.district, lang)}"
+
+    def translation_notice(self, lang: str) -> str:
+        """The notice a translation carries (that the approved language governs); none in the approved language."""
+        return self.edition.translation_notice.get(lang, "") if lang != self.languages[0] else ""
 
     def where(self, file: str, loc: tuple[str | int, ...], message: str) -> Problem:
         """A Problem pointing at the value at `loc` in a data file."""

@@ -74,10 +74,8 @@ def write_offline_pages(hb: Handbook, site_dir: Path) -> list[Path]:
     written = []
     for lang in hb.languages:
         strings = load_strings(lang)
-        title = hb.edition.title.get(lang) or hb.edition.title[hb.languages[0]]
-        district = hb.edition.district.get(lang) or hb.edition.district[hb.languages[0]]
         extras = _optional_assets(site_dir, lang)
-        html = template.render(lang=lang, strings=strings, site_title=f"{title} · {district}",
+        html = template.render(lang=lang, strings=strings, site_title=hb.site_name(lang),
                                brand=extras.get("brand"), icon=extras.get("icon"))
         path = site_dir / lang / OFFLINE_PAGE
         path.write_text(with_policy(html), encoding="utf-8")

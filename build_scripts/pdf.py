@@ -48,8 +48,7 @@ def load_print_strings(lang: str) -> dict[str, str]:
 
 def pdf_slug(hb: Handbook) -> str:
     """File name stem from the approved language's title and the school years: 'student-behavior-handbook-2024-2026'."""
-    approved = hb.languages[0]
-    title = hb.edition.title.get(approved) or next(iter(hb.edition.title.values()))
+    title = hb.in_language(hb.edition.title, hb.languages[0])
     return "-".join(part for part in (slugify(title, "-"), slugify(hb.edition.school_years, "-")) if part)
 
 

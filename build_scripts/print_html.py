@@ -20,7 +20,6 @@ import yaml
 from bs4 import BeautifulSoup, Tag
 
 from .handbook import Handbook, Page
-from .i18n import pick
 from .pages import render_language
 from .pdf import PRINT_DIR, load_print_strings
 from .render import Insert, Renderer, find_inserts, page_url
@@ -196,7 +195,7 @@ def _sections(hb: Handbook, lang: str) -> list[PrintSection]:
     pages = hb.pages[lang]
     for item in hb.navigation.nav:
         ids = [item.page] if item.page else item.pages
-        group = pick(item.label, lang, hb.languages[0]) if item.label else None
+        group = hb.in_language(item.label, lang) if item.label else None
         first = True
         for pid in ids:
             if pid not in pages:
@@ -283,7 +282,7 @@ def _cover_html(env: jinja2.Environment, hb: Handbook, lang: str, tx: Any) -> st
         years=edition.school_years, years_label=tx(edition.school_years_label),
         approval_heading=tx(edition.approval.heading), approval_body=tx(edition.approval.body),
         approval_printed=edition.approval.printed_date,
-        notice=edition.translation_notice.get(lang, "") if lang != hb.languages[0] else "")
+        notice=hb.translation_notice(lang))
 
 
 def print_document(hb: Handbook, lang: str, config_file: Path | None = None) -> PrintDocument:

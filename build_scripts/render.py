@@ -12,7 +12,7 @@ from markdown_it import MarkdownIt
 
 from .acknowledgement import form_context
 from .handbook import Handbook, Page
-from .i18n import load_strings, pick
+from .i18n import load_strings
 from .runtime import wheel_filename
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "site_templates" / "pages"
@@ -110,7 +110,7 @@ class Renderer:
         self.env.filters["code_of"] = lambda code_id: (handbook.code(code_id) or type("C", (), {"code": code_id})).code
 
     def tx(self, text: dict[str, str] | None) -> str:
-        return pick(text, self.lang, self.hb.languages[0])
+        return self.hb.in_language(text, self.lang)
 
     def t(self, key: str, **kw: Any) -> str:
         value = self.strings[key]
