@@ -29,8 +29,9 @@ def check_ids_and_references(hb: Handbook) -> list[Problem]:
 
     def dup(file: str, items: list, key: str, label: str) -> None:
         ids = [getattr(x, "id") for x in items]
+        twice = _duplicates(ids)
         for i, item_id in enumerate(ids):
-            if item_id in _duplicates(ids):
+            if item_id in twice:
                 problems.append(hb.where(file, (key, i, "id"), f"duplicate {label} id '{item_id}'"))
 
     dup("data/codes.yml", hb.codes.codes, "codes", "code")

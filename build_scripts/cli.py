@@ -13,17 +13,11 @@ from .source import SourceError
 from .static_server import serve_site
 
 
-def _print_problems(exc: SourceError) -> None:
-    print(f"The handbook source has {len(exc.problems)} problem(s):", file=sys.stderr)
-    for problem in exc.problems:
-        print(f"  {problem}", file=sys.stderr)
-
-
 def cmd_check(args: argparse.Namespace) -> int:
     try:
         _, findings = load_and_check(args.config)
     except SourceError as exc:
-        _print_problems(exc)
+        print(exc.report(), file=sys.stderr)
         return 1
     print("Source OK: every file validates, every reference and link resolves.")
     print(format_report(findings))
@@ -34,7 +28,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         result = build_site(args.config, site_dir=args.site_dir)
     except SourceError as exc:
-        _print_problems(exc)
+        print(exc.report(), file=sys.stderr)
         return 1
     except Exception as exc:  # MkDocs aborts (strict mode) with its own message already logged
         print(f"Build failed: {exc}", file=sys.stderr)

@@ -232,9 +232,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Wrote {path} ({path.stat().st_size / 1_000_000:.1f} MB)")
         print(f"Built {len(paths)} PDFs in {elapsed:.1f} s")
     except SourceError as exc:
-        print(f"The handbook source has {len(exc.problems)} problem(s):", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
+        print(exc.report(), file=sys.stderr)
         return 1
     except PdfError as exc:
         print(f"PDF build failed: {exc}", file=sys.stderr)

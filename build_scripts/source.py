@@ -34,6 +34,11 @@ class SourceError(Exception):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
 
+    def report(self) -> str:
+        """The problems as the command line shows them, under a line saying how many."""
+        return "\n".join([f"The handbook source has {len(self.problems)} problem(s):",
+                          *(f"  {problem}" for problem in self.problems)])
+
 
 @dataclass
 class YamlDoc:
@@ -79,13 +84,17 @@ def read_yaml(path: Path, root: Path) -> YamlDoc:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SourceError([Problem(rel, f"cannot read the file: {exc.strerror}")]) from None
+    loader = yaml.SafeLoader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        # one parse: the node tree keeps the lines, the data is constructed from it (as yaml.safe_load would)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         raise SourceError([Problem(rel, f"YAML syntax error: {exc.problem or exc}", line)]) from None
+    finally:
+        loader.dispose()
     return YamlDoc(path, rel, data, node)
 
 
