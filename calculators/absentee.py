@@ -18,7 +18,7 @@ from fractions import Fraction
 from typing import Any
 
 from . import inputs
-from .data import Data, check_lang, page_title, resolve, tx
+from .data import Data, check_lang, exact, page_title, resolve, tx
 from .results import Quote, plain
 from .words import join, number, unit, word
 
@@ -73,10 +73,6 @@ class AbsenteeResult:
         return {"calculator": "absentee", **plain(self)}
 
 
-def _exact(value: float | int) -> Fraction:
-    return Fraction(repr(float(value)))
-
-
 def _percent(value: Fraction | float, lang: str) -> str:
     return word(lang, "percent", value=number(value))
 
@@ -84,12 +80,12 @@ def _percent(value: Fraction | float, lang: str) -> str:
 def _bounds(tiers: list[dict[str, Any]], k: int) -> tuple[Fraction | None, Fraction | None]:
     """[lower, upper) of tier k: from its start to the next tier's start (or its own 'below')."""
     tier = tiers[k]
-    lower = _exact(tier["from_percent"]) if tier.get("from_percent") is not None else None
+    lower = exact(tier["from_percent"]) if tier.get("from_percent") is not None else None
     uppers = []
     if tier.get("below_percent") is not None:
-        uppers.append(_exact(tier["below_percent"]))
+        uppers.append(exact(tier["below_percent"]))
     if k + 1 < len(tiers) and tiers[k + 1].get("from_percent") is not None:
-        uppers.append(_exact(tiers[k + 1]["from_percent"]))
+        uppers.append(exact(tiers[k + 1]["from_percent"]))
     return lower, (min(uppers) if uppers else None)
 
 
@@ -100,7 +96,7 @@ def _in(rate: Fraction, lower: Fraction | None, upper: Fraction | None) -> bool:
 def _as_printed(tier: dict[str, Any], rate: Fraction, lower: Fraction | None, upper: Fraction | None) -> bool:
     """Whether the rate lies in the range as printed (a printed upper end such as 9.9 is inclusive)."""
     if tier.get("printed_to_percent") is not None:
-        return (lower is None or rate >= lower) and rate <= _exact(tier["printed_to_percent"])
+        return (lower is None or rate >= lower) and rate <= exact(tier["printed_to_percent"])
     return _in(rate, lower, upper)
 
 
@@ -143,16 +139,16 @@ def absentee_tier(days_absent: Any, days_enrolled: Any, lang: str = "en", *, dat
         nxt = tiers[k + 1]
         rule = "gap"
         rule_text = word(lang, "rule_gap", tier=heading, range=printed_range, rate=rate_text,
-                         next=tx(nxt["heading"], lang, data), next_from=_percent(_exact(nxt["from_percent"]), lang))
+                         next=tx(nxt["heading"], lang, data), next_from=_percent(exact(nxt["from_percent"]), lang))
 
-    chronic_from = _exact(att["chronic_absence_from_percent"])
+    chronic_from = exact(att["chronic_absence_from_percent"])
     chronic = rate >= chronic_from
     chronic_text = word(lang, "chronic_yes" if chronic else "chronic_no", threshold=_percent(chronic_from, lang))
 
     next_tier = None
     if k + 1 < len(tiers) and tiers[k + 1].get("from_percent") is not None:
         nxt = tiers[k + 1]
-        start = _exact(nxt["from_percent"])
+        start = exact(nxt["from_percent"])
         more = additional_absences(absent, enrolled, start)
         if more is not None:
             nheading = tx(nxt["heading"], lang, data) or str(nxt["tier"])

@@ -13,7 +13,7 @@ from fractions import Fraction
 from typing import Any
 
 from . import inputs
-from .data import Data, check_lang, page_title, resolve, tx
+from .data import Data, check_lang, exact, page_title, resolve, tx
 from .results import Quote, plain
 from .words import WORDS, join, money, ordinal, unit, word
 from .words import number as fmt_number
@@ -204,7 +204,7 @@ def find_row(data: Data, matrix: dict[str, Any], behavior: Any, lang: str) -> Ro
 
 def _contains(value_range: dict[str, float], value: Fraction) -> bool:
     def limit(key: str) -> Fraction | None:
-        return Fraction(repr(float(value_range[key]))) if key in value_range else None
+        return exact(value_range[key]) if key in value_range else None
 
     below, up_to, above, from_ = limit("below_usd"), limit("up_to_usd"), limit("above_usd"), limit("from_usd")
     return ((below is None or value < below) and (up_to is None or value <= up_to)
@@ -398,6 +398,12 @@ def _meanings(data: Data, actions: list[Action], lang: str) -> tuple[Meaning, ..
 # ---------------------------------------------------------------- the lookup
 
 
+def _band_option(data: Data, band_cell: dict[str, Any], labels: dict[str, str], lang: str) -> BandOption:
+    actions = _actions(data, band_cell["actions"], lang)
+    return BandOption(band_cell["band"], labels.get(band_cell["band"], band_cell["band"]),
+                      tx(band_cell["text"], lang, data) or "", actions, _plain(actions, lang))
+
+
 def _value_rows(matrix: dict[str, Any], row: Row) -> list[Row]:
     return [r for r in matrix["rows"] if r["value_group"] and r["value_group"] == row["value_group"]]
 
@@ -446,10 +452,7 @@ def lookup_consequence(behavior: Any, school_level: Any, offense: Any, damage_us
             notes.append(Note("value", word(lang, "note_value"), word(lang, "value_band", value=money(value), band=band.label)))
         else:
             value_status = "gap"
-            options = tuple(
-                BandOption(b["band"], labels.get(b["band"], b["band"]), tx(b["text"], lang, data) or "",
-                           _actions(data, b["actions"], lang), _plain(_actions(data, b["actions"], lang), lang))
-                for b in cell["bands"])
+            options = tuple(_band_option(data, b, labels, lang) for b in cell["bands"])
             same = len({tuple((a.response, a.days, a.note) for a in o.actions) for o in options}) == 1
             actions = options[0].actions if same else ()
             bands_text = word(lang, "list_joiner").join(labels[b] for b in labels)

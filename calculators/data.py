@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,11 @@ def tx(text: dict[str, str] | None, lang: str, data: Data) -> str | None:
         return text[lang]
     first = data["languages"][0]
     return text.get(first) or next(iter(text.values()))
+
+
+def exact(value: float | int) -> Fraction:
+    """A number of the data as an exact fraction of its decimal form (9.9 is 99/10, not the nearest binary float)."""
+    return Fraction(repr(float(value)))
 
 
 def page_title(data: Data, page: str | None, lang: str) -> str | None:

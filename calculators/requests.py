@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 from .absentee import absentee_tier
 from .consequence import behavior_options, lookup_consequence, school_levels
-from .data import Data, check_lang, resolve
+from .data import Data, check_lang, languages, resolve
 from .errors import CalculatorDataError, CalculatorInputError
 from .view import absentee_view, consequence_view
 from .words import LANGUAGES, WORDS, word
@@ -62,8 +62,7 @@ def _words(data: Data, lang: str) -> Answer:
 
 def _ready(data: Data, lang: str) -> Answer:
     """Loads the data (so the first real question is fast) and says what is available."""
-    languages = [x for x in data["languages"] if x in LANGUAGES]
-    return {"languages": languages, "school_levels": school_levels(lang, data=data)}, None
+    return {"languages": languages(data), "school_levels": school_levels(lang, data=data)}, None
 
 
 CALCULATORS: dict[str, Callable[..., Answer]] = {
@@ -74,6 +73,11 @@ CALCULATORS: dict[str, Callable[..., Answer]] = {
     "ui_words": _words,
     "ready": _ready,
 }
+
+
+def _failure(lang: str, code: str) -> dict[str, Any]:
+    """A response for a failure that is no field's fault; its message is the words' "err_<code>"."""
+    return {"ok": False, "error": {"message": word(lang, f"err_{code}"), "field": None, "code": code}}
 
 
 def _inputs_of(fn: Callable[..., Any]) -> list[str]:
@@ -110,9 +114,9 @@ def run(request: Any, *, data: Data | None = None) -> dict[str, Any]:
     except CalculatorInputError as exc:
         return {"ok": False, "error": exc.to_dict()}
     except CalculatorDataError:
-        return {"ok": False, "error": {"message": word(lang, "err_no_data"), "field": None, "code": "no_data"}}
+        return _failure(lang, "no_data")
     except Exception:  # noqa: BLE001 - a page must get a message, never a traceback
-        return {"ok": False, "error": {"message": word(lang, "err_internal"), "field": None, "code": "internal"}}
+        return _failure(lang, "internal")
 
 
 def handle_request(request_json: str, *, data: Data | None = None) -> str:
@@ -120,13 +124,9 @@ def handle_request(request_json: str, *, data: Data | None = None) -> str:
     try:
         request = json.loads(request_json)
     except (TypeError, ValueError):
-        lang = LANGUAGES[0]
-        return json.dumps({"ok": False, "error": {"message": word(lang, "err_bad_json"), "field": None,
-                                                   "code": "bad_json"}}, ensure_ascii=False)
+        return json.dumps(_failure(LANGUAGES[0], "bad_json"), ensure_ascii=False)
     response = run(request, data=data)
     try:
         return json.dumps(response, ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError):
-        lang = LANGUAGES[0]
-        return json.dumps({"ok": False, "error": {"message": word(lang, "err_internal"), "field": None,
-                                                   "code": "internal"}}, ensure_ascii=False)
+        return json.dumps(_failure(LANGUAGES[0], "internal"), ensure_ascii=False)
