@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from build_scripts.build import build_site
+from build_scripts.build import build_site, load_and_check
+from build_scripts.calculator_data import compile_calculator_data
 from build_scripts.handbook import load_handbook
+from build_scripts.source import SourceError
 
 PROJECT = Path(__file__).resolve().parent.parent
 SHARED_SOURCE = PROJECT.parent / "shared" / "source"
@@ -22,6 +23,12 @@ GUIDE_TXT = SHARED_SOURCE / "concern-complaint-resolution-guide.txt"
 @pytest.fixture(scope="session")
 def handbook():
     return load_handbook(PROJECT / "handbook")
+
+
+@pytest.fixture(scope="session")
+def data(handbook):
+    """The calculators' data compiled from the real handbook (what the site's wheel holds)."""
+    return compile_calculator_data(handbook)
 
 
 @pytest.fixture(scope="session")
@@ -44,12 +51,17 @@ def source_lines() -> list[str]:
 @pytest.fixture
 def handbook_copy(tmp_path):
     """A throwaway copy of the project's handbook + mkdocs.yml, for breaking on purpose."""
-    shutil.copytree(PROJECT / "handbook", tmp_path / "handbook")
-    text = (PROJECT / "mkdocs.yml").read_text(encoding="utf-8")
-    text = text.replace("custom_dir: site_templates/overrides", f"custom_dir: {PROJECT / 'site_templates/overrides'}")
-    text = text.replace("- build_scripts/hooks.py", f"- {PROJECT / 'build_scripts/hooks.py'}")
-    (tmp_path / "mkdocs.yml").write_text(text, encoding="utf-8")
+    from .browser import project_copy
+
+    project_copy(tmp_path)
     return tmp_path
+
+
+def source_problems(root: Path) -> list[str]:
+    """What `check` reports for the project copy at `root` (it must report something)."""
+    with pytest.raises(SourceError) as info:
+        load_and_check(root / "mkdocs.yml")
+    return [str(p) for p in info.value.problems]
 
 
 def page_text(html_path: Path) -> str:

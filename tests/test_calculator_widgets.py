@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 
-from build_scripts.calculator_data import compile_calculator_data
 from build_scripts.render import page_holding
 from build_scripts.i18n import load_strings
 from build_scripts.runtime import RUNTIME_DIR, SNAPSHOT_NAME
@@ -29,12 +28,6 @@ START_TIMEOUT_MS = 120_000  # a generous bound for a loaded machine, not a speed
 
 
 # ---------------------------------------------------------------- helpers
-
-
-@pytest.fixture(scope="module")
-def data(handbook):
-    """The calculators' data compiled from the handbook the site is built from."""
-    return compile_calculator_data(handbook)
 
 
 def ask(data: dict[str, Any], calculator: str, lang: str, **args: Any) -> dict[str, Any]:

@@ -32,11 +32,6 @@ PACKAGE = PROJECT / "calculators"
 
 
 @pytest.fixture(scope="session")
-def data(handbook):
-    return compile_calculator_data(handbook)
-
-
-@pytest.fixture(scope="session")
 def data_file(data, tmp_path_factory):
     path = tmp_path_factory.mktemp("calc") / "handbook.json"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")

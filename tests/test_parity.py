@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from build_scripts.build import load_and_check
 from build_scripts.checks import run_checks
 from build_scripts.parity import check_parity, looks_untranslated
-from build_scripts.source import SourceError
 
-from .conftest import page_text
-
-
-def _problems(root) -> list[str]:
-    with pytest.raises(SourceError) as info:
-        load_and_check(root / "mkdocs.yml")
-    return [str(p) for p in info.value.problems]
+from .conftest import page_text, source_problems
 
 
 def test_real_source_is_in_parity(handbook):
@@ -28,7 +19,7 @@ def test_real_source_is_in_parity(handbook):
 
 def test_page_in_one_language_only(handbook_copy):
     (handbook_copy / "handbook/pages/es/section-13.md").unlink()
-    problems = _problems(handbook_copy)
+    problems = source_problems(handbook_copy)
     assert any(p.startswith("handbook/pages/en/section-13.md") and "no 'es' twin" in p for p in problems), problems
 
 
@@ -38,7 +29,7 @@ def test_heading_structure_differs(handbook_copy):
     changed = text.replace("\n## ", "\n### ", 1)
     line = changed[: changed.index("\n### ")].count("\n") + 2
     path.write_text(changed, encoding="utf-8")
-    problems = _problems(handbook_copy)
+    problems = source_problems(handbook_copy)
     assert any(p.startswith(f"handbook/pages/es/section-10.md:{line}") and "heading structure differs" in p for p in problems), problems
 
 
@@ -49,7 +40,7 @@ def test_data_field_without_spanish(handbook_copy):
     assert target in text
     line = text[: text.index(target)].count("\n")  # the field's `name:` line... its `en:` is one above
     path.write_text(text.replace(target, "", 1), encoding="utf-8")
-    problems = _problems(handbook_copy)
+    problems = source_problems(handbook_copy)
     assert any(p.startswith("handbook/data/codes.yml:") and "(codes[0].name)" in p and "no 'es' text" in p for p in problems), problems
     reported = int(next(p for p in problems if "(codes[0].name)" in p).split(":")[1].split()[0])
     assert abs(reported - line) <= 1
@@ -59,7 +50,7 @@ def test_spanish_page_with_an_english_paragraph(handbook_copy):
     path = handbook_copy / "handbook/pages/es/section-04.md"
     english = (handbook_copy / "handbook/pages/en/section-04.md").read_text(encoding="utf-8").split("\n\n")[-1]
     path.write_text(path.read_text(encoding="utf-8") + "\n" + english + "\n", encoding="utf-8")
-    problems = _problems(handbook_copy)
+    problems = source_problems(handbook_copy)
     assert any(p.startswith("handbook/pages/es/section-04.md:") and "still in 'en'" in p for p in problems), problems
 
 

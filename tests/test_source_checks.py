@@ -6,13 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from build_scripts.build import load_and_check
 from build_scripts.checks import run_checks
-from build_scripts.source import SourceError
 
-from .conftest import PROJECT
+from .conftest import PROJECT, source_problems
 
 
 def test_real_handbook_validates(handbook):
@@ -30,21 +27,16 @@ def _break(root: Path, rel: str, old: str, new: str, count: int = 1) -> int:
     return line
 
 
-def _problems(root: Path) -> list[str]:
-    with pytest.raises(SourceError) as info:
-        load_and_check(root / "mkdocs.yml")
-    return [str(p) for p in info.value.problems]
-
 
 def test_schema_error_names_file_line_and_key(handbook_copy):
     line = _break(handbook_copy, "data/codes.yml", "kind: behavior", "kind: misdeed")
-    problems = _problems(handbook_copy)
+    problems = source_problems(handbook_copy)
     assert any(p.startswith(f"handbook/data/codes.yml:{line} (codes[0].kind)") and "behavior" in p for p in problems), problems
 
 
 def test_yaml_syntax_error_names_line(handbook_copy):
     line = _break(handbook_copy, "data/attendance.yml", "tiers:\n", "tiers:\n  - [unclosed\n")
-    problems = _problems(handbook_copy)
+    problems = source_problems(handbook_copy)
     assert any(p.startswith("handbook/data/attendance.yml:") and "YAML syntax error" in p for p in problems), problems
     reported = int(problems[0].split(":")[1].split()[0])
     assert abs(reported - line) <= 2
@@ -52,20 +44,20 @@ def test_yaml_syntax_error_names_line(handbook_copy):
 
 def test_matrix_row_with_unknown_code(handbook_copy):
     line = _break(handbook_copy, "data/matrices/elementary.yml", "    - acd\n", "    - no-such-code\n")
-    problems = _problems(handbook_copy)
+    problems = source_problems(handbook_copy)
     assert any(p.startswith(f"handbook/data/matrices/elementary.yml:{line + 0}") and "unknown code 'no-such-code'" in p
                for p in problems), problems
 
 
 def test_matrix_row_with_unknown_definition(handbook_copy):
     line = _break(handbook_copy, "data/matrices/secondary.yml", "    - arson\n", "    - arsonn\n")
-    problems = _problems(handbook_copy)
+    problems = source_problems(handbook_copy)
     assert any(f"secondary.yml:{line}" in p and "unknown definition 'arsonn'" in p for p in problems), problems
 
 
 def test_duplicate_id(handbook_copy):
     line = _break(handbook_copy, "data/codes.yml", "- id: agp\n", "- id: acd\n")
-    problems = _problems(handbook_copy)
+    problems = source_problems(handbook_copy)
     assert any(f"codes.yml:{line}" in p and "duplicate code id 'acd'" in p for p in problems), problems
 
 
@@ -74,7 +66,7 @@ def test_broken_link_and_anchor(handbook_copy):
     text = page.read_text(encoding="utf-8")
     page.write_text(text + "\nSee [the tiers](section-55.md) and [matrix](matrix-elementary.md#no-such-row).\n", encoding="utf-8")
     line = text.count("\n") + 2
-    problems = _problems(handbook_copy)
+    problems = source_problems(handbook_copy)
     assert any(p.startswith(f"handbook/pages/en/section-05.md:{line}") and "no page 'section-55'" in p for p in problems), problems
     assert any(p.startswith(f"handbook/pages/en/section-05.md:{line}") and "no anchor '#no-such-row'" in p for p in problems), problems
 
@@ -88,13 +80,13 @@ def test_good_links_pass(handbook_copy):
 
 def test_unknown_insert(handbook_copy):
     line = _break(handbook_copy, "pages/en/section-06.md", "<!-- insert: definitions -->", "<!-- insert: definitons -->")
-    problems = _problems(handbook_copy)
+    problems = source_problems(handbook_copy)
     assert any(p.startswith(f"handbook/pages/en/section-06.md:{line}") and "unknown insert 'definitons'" in p for p in problems)
 
 
 def test_nav_names_missing_page(handbook_copy):
     _break(handbook_copy, "navigation.yml", "- page: about", "- page: abut")
-    problems = _problems(handbook_copy)
+    problems = source_problems(handbook_copy)
     assert any("navigation.yml" in p and "'abut'" in p for p in problems), problems
 
 
