@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from mkdocs.utils import get_relative_url, normalize_url
+from mkdocs.utils import get_relative_url
 
 try:
     from build_scripts import csp, offline
@@ -62,8 +62,6 @@ def on_template_context(context: dict[str, Any], template_name: str, config: Any
         return context
     root, base = _error_page_paths(config)
     context["base_url"] = base
-    context["extra_css"] = [normalize_url(str(path), None, base) for path in config.extra_css]
-    context["extra_javascript"] = [normalize_url(str(path), None, base) for path in config.extra_javascript]
     handbook = config.extra.get("handbook", {})
     names = handbook.get("language_names", {})
     config.extra["alternate"] = [{"name": names.get(lang, lang), "link": f"{root}{lang}/", "lang": lang}
