@@ -12,11 +12,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, poll
+
 from .server import Traffic
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 READY_TIMEOUT_MS = 120_000
 THINK_S = 1.0  # lookups start this long after ready: no reader fills in the form faster
 RUNTIME_PATH = "/_pyodide/"
@@ -114,15 +113,13 @@ def _traffic_of(requests: list[tuple[str, int, int]]) -> tuple[int, int, int]:
     return total, sum(size for _, size in runtime), len(runtime)
 
 
-def _poll(page: Any, script: str, timeout_ms: int = READY_TIMEOUT_MS, every_ms: int = 50) -> Any:
-    """Evaluate `script` until it returns something (not wait_for_function: the site's policy forbids the eval it
-    needs). The figures come from the page's clock, so the polling interval does not enter them."""
-    for _ in range(timeout_ms // every_ms):
-        value = page.evaluate(script)
-        if value:
-            return value
-        page.wait_for_timeout(every_ms)
-    raise TimeoutError(f"{page.url}: nothing after {timeout_ms} ms ({script})")
+def _poll(page: Any, script: str, timeout_ms: int = READY_TIMEOUT_MS) -> Any:
+    """`poll`, failing on a timeout. The figures come from the page's clock, so the polling interval does not enter
+    them."""
+    value = poll(page, script, timeout_ms=timeout_ms, every_ms=50)
+    if not value:
+        raise TimeoutError(f"{page.url}: nothing after {timeout_ms} ms ({script})")
+    return value
 
 
 def _visit(page: Any, url: str, traffic: Traffic, settle_s: float = 0.3) -> Visit:

@@ -186,13 +186,13 @@ def pdf_text(pdf: bytes, workdir: Path) -> str | None:
     return re.sub(r"\s+", " ", out.stdout.decode("utf-8"))
 
 
-def poll(page: Any, script: str, arg: Any = None, timeout_ms: int = 30_000) -> Any:
+def poll(page: Any, script: str, arg: Any = None, timeout_ms: int = 30_000, every_ms: int = 100) -> Any:
     """Evaluate `script` until it returns something truthy (wait_for_function evaluates a string, which the page's
-    policy rightly forbids)."""
+    policy rightly forbids); its last value after `timeout_ms`."""
     waited = 0
     while True:
         value = page.evaluate(script, arg)
         if value or waited >= timeout_ms:
             return value
-        page.wait_for_timeout(100)
-        waited += 100
+        page.wait_for_timeout(every_ms)
+        waited += every_ms
