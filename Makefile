@@ -39,10 +39,10 @@ $(SYSTEM_STAMP): Makefile | $(PY)
 
 site: $(STAMP_BUILD) $(NODE_STAMP) $(SYSTEM_STAMP)   ## install what the build needs, then build site/ (PDFs included)
 	$(PY) -m build_scripts build
-	$(PY) -m build_scripts.calculator_data
+	$(PY) -m build_scripts calculator-data
 
 pdf: $(STAMP_BUILD) $(SYSTEM_STAMP)   ## only the printable handbook, one PDF per language, into build/pdf/
-	$(PY) -m build_scripts.pdf --out build/pdf
+	$(PY) -m build_scripts pdf --out build/pdf
 
 check: $(STAMP_BUILD)         ## validate handbook/ and print the consistency report
 	$(PY) -m build_scripts check

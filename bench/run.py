@@ -50,7 +50,7 @@ def _load() -> list[float] | None:
 
 def build(dest: Path) -> tuple[Path, float]:
     """A fresh build of the site (PDFs are timed on their own) into dest/site; returns (folder, seconds)."""
-    from build_scripts.build import build_site
+    from build_scripts.outputs.site import build_site
 
     started = time.perf_counter()
     result = build_site(PROJECT / "mkdocs.yml", site_dir=dest / "site", work_dir=dest / "work", with_pdf=False)
@@ -59,7 +59,7 @@ def build(dest: Path) -> tuple[Path, float]:
 
 def time_snapshot(site: Path, dest: Path) -> float | None:
     """Seconds Node takes to make the start-up snapshot (without the build's cache)."""
-    from build_scripts.runtime import RUNTIME_DIR, snapshot_for, wheel_filename
+    from build_scripts.parts.calculators.runtime import RUNTIME_DIR, snapshot_for, wheel_filename
 
     runtime = site / RUNTIME_DIR
     started = time.perf_counter()
@@ -68,9 +68,9 @@ def time_snapshot(site: Path, dest: Path) -> float | None:
 
 
 def time_pdfs(dest: Path) -> dict[str, Any]:
-    """`python -m build_scripts.pdf` in a subprocess: wall time, and the time it prints."""
+    """`python -m build_scripts pdf` in a subprocess: wall time, and the time it prints."""
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "build_scripts.pdf", "--out", str(dest / "pdf")], cwd=PROJECT,
+    done = subprocess.run([sys.executable, "-m", "build_scripts", "pdf", "--out", str(dest / "pdf")], cwd=PROJECT,
                           capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
@@ -94,7 +94,7 @@ def text_pages(site: Path) -> list[str]:
 
 def prepare(site: Path, dest: Path) -> tuple[Path, Path]:
     """The served folders: the site plus the stock page, and a copy without the start-up snapshot."""
-    from build_scripts.runtime import RUNTIME_DIR, SNAPSHOT_NAME
+    from build_scripts.parts.calculators.runtime import RUNTIME_DIR, SNAPSHOT_NAME
 
     shutil.copytree(BENCH / "stock", site / STOCK_DIR, dirs_exist_ok=True)
     no_snapshot = dest / "site-no-snapshot"
@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         print("Playwright for Python is missing: `make bench` installs the test extra", file=sys.stderr)
         return 1
 
-    from build_scripts.runtime import RUNTIME_DIR
+    from build_scripts.parts.calculators.runtime import RUNTIME_DIR
 
     results: dict[str, Any] = {"meta": {
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),

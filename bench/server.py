@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from build_scripts.static_server import serve_site as serve_folder
+from build_scripts.outputs.static_server import serve_site as serve_folder
 
 MODES = ("plain", "caching")
 

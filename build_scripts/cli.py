@@ -1,4 +1,4 @@
-"""Command line: `python -m build_scripts check|build|serve`."""
+"""Stage 5, the command line: `python -m build_scripts check|build|serve|pdf|calculator-data|deploy-snippets`."""
 
 from __future__ import annotations
 
@@ -7,10 +7,14 @@ import sys
 import time
 from pathlib import Path
 
-from .build import PROJECT, build_site, load_and_check
-from .report import format_report
-from .source import SourceError
-from .static_server import serve_site
+from .core.load import load_handbook
+from .core.report import format_report
+from .core.validate import load_and_check
+from .outputs.site import build_site, language_folder
+from .outputs.static_server import serve_site
+from .source.config import handbook_dir, read_config
+from .source.paths import PROJECT
+from .source.reading import SourceError
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -71,6 +75,69 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_pdf(args: argparse.Namespace) -> int:
+    """Only the printable handbooks, one PDF per language."""
+    from .core.printed import PdfError
+
+    try:
+        from .outputs.pdf import build_pdfs
+    except ImportError as exc:
+        print(f"PDF build failed: {exc.name or exc} is missing; install the pdf extras: pip install -e '.[pdf]'",
+              file=sys.stderr)
+        return 1
+    try:
+        hb, _ = load_and_check(args.config.resolve())
+        started = time.perf_counter()
+        paths = build_pdfs(hb, args.out, args.config.resolve())
+        elapsed = time.perf_counter() - started
+    except SourceError as exc:
+        print(exc.report(), file=sys.stderr)
+        return 1
+    except PdfError as exc:
+        print(f"PDF build failed: {exc}", file=sys.stderr)
+        return 1
+    for path in paths.values():
+        print(f"Wrote {path} ({path.stat().st_size / 1_000_000:.1f} MB)")
+    print(f"Built {len(paths)} PDFs in {elapsed:.1f} s")
+    return 0
+
+
+def cmd_calculator_data(args: argparse.Namespace) -> int:
+    """The calculators' compiled data (calculators/data/handbook.json), and optionally their wheel."""
+    from .parts.calculators.data import DEFAULT_DATA_PATH, build_calculator_wheel, write_calculator_data
+
+    try:
+        hb = load_handbook(handbook_dir(args.config.resolve(), read_config(args.config)))
+        print(write_calculator_data(hb, args.out or DEFAULT_DATA_PATH))
+        if args.wheel:
+            print(build_calculator_wheel(hb, args.wheel))
+    except SourceError as exc:
+        print(exc.report(), file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_deploy_snippets(args: argparse.Namespace) -> int:
+    """Write docs/deploy/ (nginx, Apache) from a built site and mkdocs.yml (the endpoint, the 404 page's folder)."""
+    from .outputs.csp import DEPLOY_DIR, write_deploy_snippets
+    from .parts.form import endpoint_setting
+
+    site = args.site_dir or PROJECT / "site"
+    if not (site / "index.html").exists():
+        print(f"{site}: no built site here; run `make site` first", file=sys.stderr)
+        return 1
+    try:
+        config = read_config(args.config)
+        hb = load_handbook(handbook_dir(args.config.resolve(), config))
+        endpoint = endpoint_setting(config, args.config.name)
+    except SourceError as exc:
+        print(exc.report(), file=sys.stderr)
+        return 1
+    for path in write_deploy_snippets(site, args.out or DEPLOY_DIR, endpoint, language_folder(hb, hb.languages[0])):
+        print(path)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m build_scripts", description="Build the handbook site.")
     parser.add_argument("--config", type=Path, default=Path("mkdocs.yml"), help="the site's mkdocs.yml (default: ./mkdocs.yml)")
@@ -81,5 +148,17 @@ def main(argv: list[str] | None = None) -> int:
     serve = sub.add_parser("serve", help="build, then preview locally, rebuilding on change")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    pdf = sub.add_parser("pdf", help="only the printable handbooks, one PDF per language")
+    pdf.add_argument("--out", type=Path, default=Path("build/pdf"), help="where to write the PDFs")
+    data = sub.add_parser("calculator-data", help="compile the calculators' data (calculators/data/handbook.json)")
+    data.add_argument("--out", type=Path, default=None, help="JSON file to write")
+    data.add_argument("--wheel", type=Path, metavar="DIR", help="also build the calculators wheel into DIR")
+    deploy = sub.add_parser("deploy-snippets", help="write the nginx and Apache snippets (docs/deploy/) from a built site")
+    deploy.add_argument("--out", type=Path, default=None, help="folder to write them to (default: docs/deploy/)")
     args = parser.parse_args(argv)
-    return {"check": cmd_check, "build": cmd_build, "serve": cmd_serve}[args.command](args)
+    if not args.config.is_file():
+        print(f"{args.command} failed: {args.config} not found (give the site's mkdocs.yml with --config)", file=sys.stderr)
+        return 1
+    commands = {"check": cmd_check, "build": cmd_build, "serve": cmd_serve, "pdf": cmd_pdf,
+                "calculator-data": cmd_calculator_data, "deploy-snippets": cmd_deploy_snippets}
+    return commands[args.command](args)

@@ -12,10 +12,10 @@ from urllib.parse import urlsplit
 from mkdocs.utils import get_relative_url
 
 try:
-    from build_scripts import csp, offline
+    from build_scripts.outputs import csp, offline
 except ImportError:  # MkDocs loads this file by its path: make the package beside it importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from build_scripts import csp, offline
+    from build_scripts.outputs import csp, offline
 
 # Material names its search worker in the page's JSON config; we load it through our stemming wrapper.
 SEARCH_WORKER_RE = re.compile(r'("search":\s*")([^"]*?/)(search\.[0-9a-f]+\.min\.js)(")')
@@ -36,24 +36,31 @@ def on_page_context(context: dict[str, Any], page: Any, config: Any, nav: Any) -
     """
     handbook = config.extra.get("handbook", {})
     names = handbook.get("language_names", {})
+    languages = _languages(config)
     # No trailing slash on a twin page's address: Material looks for "sitemap.xml" beside every alternate link,
     # and this way it finds the language's own sitemap instead of asking for one inside the page's folder.
     twin = page.url.rstrip("/")
     config.extra["alternate"] = [
         {"name": names.get(lang, lang), "link": f"../{lang}/{twin}" if twin else f"../{lang}/", "lang": lang}
-        for lang in handbook.get("languages", [])
+        for lang in languages
     ]
     return context
+
+
+def _languages(config: Any) -> list[str]:
+    """The languages a page links to: none for a one-language handbook (no language menu, no hreflang)."""
+    languages = config.extra.get("handbook", {}).get("languages", [])
+    return languages if len(languages) > 1 else []
 
 
 def _error_page_paths(config: Any) -> tuple[str, str]:
     """(the site's root, the language's folder) as absolute paths ending in /. The error page is served at any
     address, so its links cannot be relative: MkDocs bases them on site_url's path, "/" without one, but each
     language lives one folder down."""
-    lang = config.extra.get("handbook", {}).get("language", "")
+    folder = config.extra.get("handbook", {}).get("folder", "")  # "<lang>/", or "" for a one-language site
     path = urlsplit(config.site_url or "/").path.rstrip("/") + "/"
-    root = path[: -len(lang) - 1] if lang and path.endswith(f"/{lang}/") else path
-    return root, (f"{root}{lang}/" if lang else root)
+    root = path[: -len(folder)] if folder and path.endswith(f"/{folder}") else path
+    return root, f"{root}{folder}"
 
 
 def on_template_context(context: dict[str, Any], template_name: str, config: Any) -> dict[str, Any]:
@@ -65,7 +72,7 @@ def on_template_context(context: dict[str, Any], template_name: str, config: Any
     handbook = config.extra.get("handbook", {})
     names = handbook.get("language_names", {})
     config.extra["alternate"] = [{"name": names.get(lang, lang), "link": f"{root}{lang}/", "lang": lang}
-                                 for lang in handbook.get("languages", [])]
+                                 for lang in _languages(config)]
     return context
 
 
@@ -88,14 +95,25 @@ def _named_search(output: str, config: Any) -> str:
 
 def _secure(output: str, config: Any, script_url: str) -> str:
     """Offline reading (the service worker's registration) and the page's Content-Security-Policy <meta>."""
-    endpoint = config.extra.get("handbook", {}).get("acknowledgement_endpoint")
-    return csp.with_policy(offline.with_registration(output, script_url), endpoint)
+    handbook = config.extra.get("handbook", {})
+    site_root = "../../" if handbook.get("folder") else "../"  # from assets/offline.js to sw.js
+    return csp.with_policy(offline.with_registration(output, script_url, site_root),
+                           handbook.get("acknowledgement_endpoint"))
+
+
+def _page_scripts(output: str, page: Any) -> str:
+    """The scripts of the parts whose inserts this page holds (front matter `hb_scripts`, written by the build),
+    deferred at the end of <body>: after the theme's bundle and the site's own scripts, in this order."""
+    tags = "".join(f'<script src="{html.escape(get_relative_url(src, page.url))}" defer></script>\n'
+                   for src in page.meta.get("hb_scripts", []))
+    at = output.rfind("</body>")
+    return output if not tags or at < 0 else output[:at] + tags + output[at:]
 
 
 def on_post_page(output: str, page: Any, config: Any) -> str:
-    """Stemmed search, a named search dialog, the service worker's registration, and the page's
-    Content-Security-Policy (last: it hashes the page's inline scripts)."""
-    output = _named_search(_deferred_bundle(_stemmed_search(output)), config)
+    """Stemmed search, a named search dialog, the page's part scripts, the service worker's registration, and the
+    page's Content-Security-Policy (last: it hashes the page's inline scripts)."""
+    output = _page_scripts(_named_search(_deferred_bundle(_stemmed_search(output)), config), page)
     return _secure(output, config, get_relative_url(offline.REGISTRATION_SCRIPT, page.url))
 
 

@@ -18,7 +18,7 @@ from typing import Any, Iterator
 import pytest
 import yaml
 
-from build_scripts.static_server import SiteFiles, serve, serve_site  # noqa: F401 - the tests' servers
+from build_scripts.outputs.static_server import SiteFiles, serve, serve_site  # noqa: F401 - the tests' servers
 
 PROJECT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -86,7 +86,7 @@ def project_copy(dest: Path, extra_handbook: dict[str, Any] | None = None,
 
 def build_into(config_file: Path, dest: Path) -> Path:
     """Build a site from `config_file` into dest/site (work files in dest/work); returns the site folder."""
-    from build_scripts.build import build_site
+    from build_scripts.outputs.site import build_site
 
     return build_site(config_file, site_dir=dest / "site", work_dir=dest / "work").site_dir
 

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from build_scripts.build import build_site, load_and_check
-from build_scripts.calculator_data import compile_calculator_data
-from build_scripts.handbook import load_handbook
-from build_scripts.source import SourceError
+from build_scripts.core.validate import load_and_check
+from build_scripts.outputs.site import build_site
+from build_scripts.parts.calculators.data import compile_calculator_data
+from build_scripts.core.load import load_handbook
+from build_scripts.source.reading import SourceError
 
 PROJECT = Path(__file__).resolve().parent.parent
 SHARED_SOURCE = PROJECT.parent / "shared" / "source"

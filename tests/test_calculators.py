@@ -16,10 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from build_scripts.calculator_data import (DEFAULT_DATA_PATH, build_calculator_wheel, compile_calculator_data,
-                                           write_calculator_data)
-from build_scripts.handbook import load_handbook
-from build_scripts.source import SourceError
+from build_scripts.parts.calculators.data import (DEFAULT_DATA_PATH, build_calculator_wheel, compile_calculator_data,
+                                                  write_calculator_data)
+from build_scripts.core.load import load_handbook
+from build_scripts.source.reading import SourceError
+from build_scripts.parts.codes import printed_code
+from build_scripts.parts.matrices import matrix
 from calculators import (AbsenteeResult, CalculatorInputError, ConsequenceResult, absentee_tier, behavior_options,
                          handle_request, load_data, lookup_consequence, run)
 from calculators.absentee import additional_absences
@@ -102,7 +104,7 @@ def test_codes_find_their_row_or_name_every_row_sharing_them(handbook, data):
     for matrix, _, row in _rows(handbook):
         matrix_rows = [r for lv in matrix.levels for r in lv.rows]
         for code_id in row.codes:
-            printed = handbook.code(code_id).code
+            printed = printed_code(handbook, code_id)
             same_code = {c.id for c in handbook.codes.codes if c.code == printed}  # a printed code may have 2 ids
             holders = [r.id for r in matrix_rows if r is not row and same_code & set(r.codes)]
             if not holders:
@@ -118,7 +120,7 @@ def test_codes_find_their_row_or_name_every_row_sharing_them(handbook, data):
 def test_a_row_names_each_printed_code_once_though_two_code_entries_share_it(handbook, data):
     shared = 0
     for matrix, _, row in _rows(handbook):
-        printed = [handbook.code(code_id).code for code_id in row.codes]
+        printed = [printed_code(handbook, code_id) for code_id in row.codes]
         shared += len(printed) != len(set(printed))
         result = look(data, row.id, matrix.school_level, 1, _value_inside(row.cells[0].bands[0]) if row.cells[0].bands else None)
         assert list(result.codes) == list(dict.fromkeys(printed)), row.id
@@ -261,7 +263,7 @@ def test_every_result_carries_the_discretion_notes(handbook, data):
     discretion = r.notes[0]
     assert discretion.kind == "discretion"
     assert [q.text for q in discretion.quotes] == [dp.minimum_guideline.quote["en"], dp.administrative_discretion.quote["en"],
-                                                  handbook.matrix("elementary").guidance["en"]]
+                                                  matrix(handbook, "elementary").guidance["en"]]
 
 
 def test_result_to_dict_is_json_ready(data):

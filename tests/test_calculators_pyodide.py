@@ -1,7 +1,7 @@
 """The calculators run the same in real Pyodide (npm `pyodide`, under Node) as in CPython.
 
 Pyodide comes from node_modules/pyodide, installed by `npm ci` from package-lock.json; the calculators go in as
-the wheel the site ships (build_scripts.calculator_data.build_calculator_wheel), installed with loadPackage from
+the wheel the site ships (build_scripts.parts.calculators.data.build_calculator_wheel), installed with loadPackage from
 a local file: no network, no micropip. Every shared case (tests/pyodide/cases.py) must give the same JSON in both.
 """
 
@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from build_scripts.calculator_data import build_calculator_wheel, compile_calculator_data
+from build_scripts.parts.calculators.data import build_calculator_wheel, compile_calculator_data
 from calculators import handle_request
 from tests.conftest import PROJECT
 from tests.pyodide.cases import all_cases

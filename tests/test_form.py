@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 import yaml
 
-from build_scripts.acknowledgement import SCHEMA_FILE, endpoint_setting, load_form_strings, record_shape
-from build_scripts.fingerprint import handbook_fingerprint
-from build_scripts.handbook import load_handbook
+from build_scripts.parts.form import SCHEMA_FILE, endpoint_setting, load_form_strings, record_shape
+from build_scripts.parts.fingerprint import handbook_fingerprint
+from build_scripts.core.load import load_handbook
 from build_scripts.i18n import load_strings
-from build_scripts.render import Renderer
-from build_scripts.source import SourceError
+from build_scripts.core.render import Renderer
+from build_scripts.source.reading import SourceError
 
 from .browser import PROJECT, build_into, pdf_page_count, pdf_text, project_copy, recording_endpoint, serve_site
 from .conftest import soup_of

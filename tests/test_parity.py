@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from build_scripts.build import load_and_check
-from build_scripts.checks import run_checks
-from build_scripts.parity import check_parity, looks_untranslated
+from build_scripts.core.validate import load_and_check
+from build_scripts.core.checks import run_checks
+from build_scripts.core.parity import check_parity, looks_untranslated
 
 from .conftest import page_text, source_problems
 

@@ -19,10 +19,10 @@ except ImportError as exc:  # the `pdf` extras are not installed
         raise
     pytest.skip(f"PDF tests need the pdf extras (pip install -e '.[pdf]'): {exc}", allow_module_level=True)
 
-from build_scripts.headings import headings_of
-from build_scripts.pdf import (PdfError, build_pdfs, format_size, load_print_strings, local_url_fetcher, pdf_download,
-                                pdf_file_name)
-from build_scripts.print_html import print_document, render_print_pages, resolve_link
+from build_scripts.source.headings import headings_of
+from build_scripts.core.printed import PdfError, format_size, load_print_strings, pdf_download, pdf_file_name
+from build_scripts.outputs.pdf import build_pdfs, local_url_fetcher
+from build_scripts.outputs.print_html import print_document, render_print_pages, resolve_link
 
 
 def norm(text: str) -> str:
@@ -268,7 +268,7 @@ def test_url_fetcher_refuses_anything_but_local_files(tmp_path):
 
 
 def test_a_remote_stylesheet_stops_the_build_with_a_clear_error(handbook, tmp_path, monkeypatch):
-    import build_scripts.print_html as print_html
+    import build_scripts.outputs.print_html as print_html
 
     real = print_html.print_document
 
@@ -327,7 +327,7 @@ def test_print_html_links_only_within_the_document(handbook):
 
 
 def test_download_insert_renders_in_the_pages_language(handbook, tmp_path):
-    from build_scripts.render import Renderer
+    from build_scripts.core.render import Renderer
 
     pdf_path = tmp_path / pdf_file_name(handbook, "es")
     pdf_path.write_bytes(b"%" * 2_400_000)
@@ -342,7 +342,7 @@ def test_download_insert_renders_in_the_pages_language(handbook, tmp_path):
 
 
 def test_another_districts_handbook_prints_with_the_same_code(handbook, tmp_path):
-    from build_scripts.build import load_and_check
+    from build_scripts.core.validate import load_and_check
 
     config = Path(__file__).parent / "fixtures/mini/mkdocs.yml"
     mini, _ = load_and_check(config)
@@ -364,7 +364,7 @@ def test_print_strings_exist_in_every_language(handbook):
 
 
 def test_a_missing_font_is_named_with_its_package(monkeypatch):
-    import build_scripts.pdf as pdf_module
+    import build_scripts.outputs.pdf as pdf_module
 
     monkeypatch.setattr(pdf_module, "FONTS", {"No Such Family Sans": "fonts-no-such-family"})
     with pytest.raises(PdfError, match="No Such Family Sans.*apt-get install fonts-no-such-family"):
@@ -372,7 +372,7 @@ def test_a_missing_font_is_named_with_its_package(monkeypatch):
 
 
 def test_command_line_says_what_is_wrong(tmp_path, capsys):
-    from build_scripts.pdf import main
+    from build_scripts.cli import main
 
-    assert main(["--config", str(tmp_path / "missing.yml"), "--out", str(tmp_path)]) == 1
+    assert main(["--config", str(tmp_path / "missing.yml"), "pdf", "--out", str(tmp_path)]) == 1
     assert "missing.yml not found" in capsys.readouterr().err

@@ -25,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from build_scripts import csp, offline
+from build_scripts.outputs import csp, offline
 from build_scripts.i18n import load_strings
 
 from .browser import PROJECT, SiteFiles, poll, project_copy, serve, serve_site
@@ -643,7 +643,7 @@ def _switchable_server(link: Path) -> Any:
 
 
 def test_a_new_build_replaces_the_old_caches(browser, tmp_path):
-    from build_scripts.build import build_site
+    from build_scripts.outputs.site import build_site
 
     sites = {}
     for name, marker in (("a", ""), ("b", "/* a new edition */\n")):
@@ -715,12 +715,12 @@ def test_every_page_carries_its_policy(built_site):
 
 
 def test_deploy_snippets_are_up_to_date(built_site):
-    """docs/deploy/ holds what `python -m build_scripts.csp` writes for this project's built site."""
-    expected = csp.deploy_snippets(built_site.site_dir, None, built_site.handbook.languages[0])
+    """docs/deploy/ holds what `python -m build_scripts deploy-snippets` writes for this project's built site."""
+    expected = csp.deploy_snippets(built_site.site_dir, None, built_site.handbook.languages[0] + "/")
     for name, text in expected.items():
         shipped = (PROJECT / "docs" / "deploy" / name)
         assert shipped.exists() and shipped.read_text(encoding="utf-8") == text, (
-            f"docs/deploy/{name} is out of date: run `make site && .venv/bin/python -m build_scripts.csp`")
+            f"docs/deploy/{name} is out of date: run `make site && .venv/bin/python -m build_scripts deploy-snippets`")
     assert "application/wasm" in expected["nginx.conf"] and "application/wasm" in expected["apache.htaccess"]
 
 

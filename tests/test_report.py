@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from build_scripts.build import load_and_check
-from build_scripts.report import consistency_report, format_report
+from build_scripts.core.validate import load_and_check
+from build_scripts.core.report import consistency_report, format_report
 
 
 def _messages(findings, topic):

@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from build_scripts.build import load_and_check
-from build_scripts.checks import run_checks
+from build_scripts.core.validate import load_and_check
+from build_scripts.core.checks import run_checks
 
 from .conftest import PROJECT, source_problems
 

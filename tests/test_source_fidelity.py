@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from build_scripts.parts.matrices import matrix as matrix_named
+
 
 def _unescape(text: str) -> str:
     return text.replace("\\$", "$").strip()
@@ -73,7 +75,7 @@ def test_every_matrix_cell_is_in_the_data_as_printed(handbook, source_lines):
                           ("secondary", _region(source_lines, "DISCIPLINE MATRIX: SECONDARY", None))):
         printed = _matrix_rows(region)
         data = [(row.behavior["en"], [c.text["en"] if c.text else "" for c in row.cells])
-                for _, row in _data_rows(handbook.matrix(title))]
+                for _, row in _data_rows(matrix_named(handbook, title))]
         assert data == printed, title
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from build_scripts.csp import CACHE_IMMUTABLE, CACHE_REVALIDATE, CACHE_RUNTIME, cache_control
-from build_scripts.runtime import PYODIDE_FILES, RUNTIME_DIR
-from build_scripts.static_server import serve_site
+from build_scripts.outputs.csp import CACHE_IMMUTABLE, CACHE_REVALIDATE, CACHE_RUNTIME, cache_control
+from build_scripts.parts.calculators.runtime import PYODIDE_FILES, RUNTIME_DIR
+from build_scripts.outputs.static_server import serve_site
 
 
 def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, Message, bytes]:

@@ -1,5 +1,5 @@
 // Offline reading, an extra: without service workers the site simply needs the network.
-// On every page: register the site's service worker (sw.js at the site's root, two folders above this file) and
+// On every page: register the site's service worker (sw.js at the site's root: data-site-root, from this file) and
 // tell it what this page used, so that the first page opened, before the worker was in control, is kept too; once a
 // calculator is ready, ask the worker to keep the calculators' runtime.
 // On the offline page (which the worker shows for a page not saved on this device): list the saved pages of this
@@ -8,7 +8,8 @@
   "use strict";
   var script = document.currentScript;
   if (!script || !("serviceWorker" in navigator) || !window.caches) return;
-  var root = new URL("../../", script.src);
+  var root = new URL(script.getAttribute("data-site-root") || "../../", script.src);
+  var home = new URL("../", script.src).href; // this language's home: the folder above assets/
 
   function sameSite(href) {
     return href.indexOf(root.href) === 0;
@@ -51,8 +52,6 @@
   }
 
   function listSaved(page) {
-    var lang = document.documentElement.lang;
-    var home = new URL(lang + "/", root).href;
     var section = page.querySelector("[data-offline-saved]");
     var none = page.querySelector("[data-offline-none]");
     caches.keys().then(function (names) {

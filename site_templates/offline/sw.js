@@ -7,7 +7,7 @@
 // Only GET requests for this site's own files are handled; anything else goes to the network untouched.
 "use strict";
 
-const CONFIG = /*@config*/{"build": "dev", "languages": ["en"], "offlinePage": "offline.html", "precache": [], "runtime": [], "runtimeDir": "_pyodide/"}/*@end*/;
+const CONFIG = /*@config*/{"build": "dev", "languages": ["en"], "folders": false, "offlinePage": "offline.html", "precache": [], "runtime": [], "runtimeDir": "_pyodide/"}/*@end*/;
 const PREFIX = "handbook-"; // assets/offline.js lists the saved pages from the "handbook-pages-" cache
 const PAGES = `${PREFIX}pages-${CONFIG.build}`;
 const FILES = `${PREFIX}files-${CONFIG.build}`;
@@ -17,6 +17,8 @@ const PATIENCE_MS = 4000; // on a stalled connection, show the saved copy of a p
 
 const root = () => new URL(self.registration.scope);
 const at = (path) => new URL(path, root()).href;
+// each language in its own folder (en/, es/), or a one-language site at the root
+const folderOf = (lang) => (CONFIG.folders ? `${lang}/` : "");
 
 function ours(url) {
   return url.origin === self.location.origin && url.href.startsWith(root().href) && !url.pathname.endsWith("/sw.js");
@@ -106,10 +108,10 @@ function languageOf(url) {
 
 async function offlinePage(request) {
   const lang = languageOf(new URL(request.url));
-  const saved = await caches.match(at(`${lang}/${CONFIG.offlinePage}`), { cacheName: FILES });
+  const saved = await caches.match(at(`${folderOf(lang)}${CONFIG.offlinePage}`), { cacheName: FILES });
   if (!saved) return Response.error();
   // The offline page stands in for another address: its links and files are relative to its language's folder.
-  const text = (await saved.text()).replace('<base href="./">', `<base href="${at(`${lang}/`)}">`);
+  const text = (await saved.text()).replace('<base href="./">', `<base href="${at(folderOf(lang))}">`);
   const headers = new Headers({ "Content-Type": "text/html; charset=utf-8" });
   const policy = saved.headers.get("Content-Security-Policy");
   if (policy) headers.set("Content-Security-Policy", policy);

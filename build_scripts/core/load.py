@@ -1,0 +1,104 @@
+"""Load a handbook folder into one validated `Handbook`, or fail naming file and line.
+
+Required: edition.yml, navigation.yml and pages/<language>/*.md. Every other file belongs to a part
+(build_scripts/parts/) and is optional: a part without its files is simply absent (`hb.<part>` is None).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from ..parts.registry import PARTS
+from ..source import schema
+from ..source.handbook import Handbook, Page
+from ..source.reading import Problem, SourceError, YamlDoc, key_path, read_yaml, split_front_matter
+
+M = TypeVar("M", bound=BaseModel)
+
+CORE_FILES: dict[str, type[BaseModel]] = {
+    "edition.yml": schema.Edition,
+    "navigation.yml": schema.Navigation,
+}
+
+
+def _validate(doc: YamlDoc, model: type[M], problems: list[Problem]) -> M | None:
+    try:
+        return model.model_validate(doc.data if doc.data is not None else {})
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            problems.append(Problem(doc.rel, err["msg"], doc.line_of(loc), key_path(loc) or None))
+        return None
+
+
+def _load_pages(root: Path, languages: list[str], problems: list[Problem]) -> dict[str, dict[str, Page]]:
+    pages: dict[str, dict[str, Page]] = {}
+    for lang in languages:
+        folder = root / "pages" / lang
+        pages[lang] = {}
+        if not folder.is_dir():
+            problems.append(Problem(f"{root.name}/pages/{lang}", "no pages folder for this language"))
+            continue
+        for path in sorted(folder.glob("*.md")):
+            rel = path.relative_to(root.parent).as_posix()
+            text = path.read_text(encoding="utf-8")
+            front, body, body_line = split_front_matter(text)
+            try:
+                meta = yaml.safe_load(front) or {}
+            except yaml.MarkedYAMLError as exc:
+                line = exc.problem_mark.line + 2 if exc.problem_mark else 1
+                problems.append(Problem(rel, f"front matter is not valid YAML: {exc.problem}", line))
+                continue
+            if not isinstance(meta, dict):
+                problems.append(Problem(rel, "front matter must be a mapping", 2))
+                continue
+            page_id = str(meta.get("id") or path.stem)
+            if page_id != path.stem:
+                problems.append(Problem(rel, f"front matter id '{page_id}' differs from the file name", 2, "id"))
+            pages[lang][path.stem] = Page(path.stem, lang, rel, meta, body, body_line)
+    return pages
+
+
+def _read(root: Path, rel: str, model: type[M], docs: dict[str, YamlDoc], problems: list[Problem]) -> M | None:
+    try:
+        doc = read_yaml(root / rel, root)
+    except SourceError as exc:
+        problems.extend(exc.problems)
+        return None
+    docs[rel] = doc
+    return _validate(doc, model, problems)
+
+
+def load_handbook(root: Path) -> Handbook:
+    """Read and validate every file of a handbook folder; raise SourceError listing all problems."""
+    root = Path(root).resolve()
+    problems: list[Problem] = []
+    if not root.is_dir():
+        raise SourceError([Problem(str(root), "handbook folder not found")])
+    docs: dict[str, YamlDoc] = {}
+    core: dict[str, Any] = {}
+    for name, model in CORE_FILES.items():
+        if not (root / name).exists():
+            problems.append(Problem(f"{root.name}/{name}", "required file is missing (see README: a handbook's files)"))
+            continue
+        core[name] = _read(root, name, model, docs, problems)
+    parts: dict[str, Any] = {}
+    for part in PARTS:
+        loaded: dict[str, Any] = {}
+        for data_file in part.files:
+            if data_file.many:
+                paths = sorted(root.glob(data_file.path))
+                models = [_read(root, p.relative_to(root).as_posix(), data_file.model, docs, problems) for p in paths]
+                loaded[data_file.path] = [m for m in models if m is not None]
+            elif (root / data_file.path).exists():
+                loaded[data_file.path] = _read(root, data_file.path, data_file.model, docs, problems)
+        parts[part.name] = part.data_from(root, loaded)
+    edition = core.get("edition.yml")
+    pages = _load_pages(root, edition.languages if edition else ["en"], problems)
+    if problems:
+        raise SourceError(problems)
+    return Handbook(root=root, edition=edition, navigation=core["navigation.yml"], pages=pages, docs=docs, parts=parts)

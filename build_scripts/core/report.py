@@ -1,0 +1,33 @@
+"""The consistency report: where the handbook disagrees with itself, found from the data by each present part
+(warnings only; `check` prints them and the site publishes them as an editors' page)."""
+
+from __future__ import annotations
+
+from ..parts.registry import PARTS
+from ..source.findings import Finding, Topic
+from ..source.handbook import Handbook
+
+
+def topics() -> list[Topic]:
+    """The report's headings in report order, whichever parts contribute them."""
+    return sorted((topic for part in PARTS for topic in part.topics), key=lambda topic: topic.rank)
+
+
+def consistency_report(hb: Handbook) -> list[Finding]:
+    """Every place where the handbook disagrees with itself, as found from the data of the parts it has."""
+    found = [finding for part in PARTS if hb.has(part.name) for finding in part.findings(hb)]
+    order = {topic.id: n for n, topic in enumerate(topics())}
+    return sorted(found, key=lambda finding: order.get(finding.topic, len(order)))  # stable: a part's own order
+
+
+def format_report(findings: list[Finding]) -> str:
+    """Plain-text report for the terminal."""
+    if not findings:
+        return "Consistency report: nothing found."
+    lines = [f"Consistency report: {len(findings)} findings (warnings; the build goes on)"]
+    for topic in topics():
+        items = [f for f in findings if f.topic == topic.id]
+        if items:
+            lines.append(f"\n{topic.heading} ({len(items)}):")
+            lines.extend(f"  - {f.message}" for f in items)
+    return "\n".join(lines)

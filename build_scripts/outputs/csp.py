@@ -1,0 +1,320 @@
+"""Content-Security-Policy and the other response headers of the built site.
+
+Every page carries its policy as a `<meta http-equiv>` (static hosts that cannot set headers still get it), with the
+sha256 of each inline script the theme keeps in that page. A server should also send the policy as a header: the
+site-wide one (every page's hashes) is what the nginx and Apache snippets in docs/deploy/ send, with the caching
+rules and MIME types; `python -m build_scripts deploy-snippets` writes them from a built site.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Iterable
+from urllib.parse import urlsplit
+
+from ..parts.calculators.runtime import PYODIDE_FILES, RUNTIME_DIR
+from ..source.paths import PROJECT
+
+DEPLOY_DIR = PROJECT / "docs" / "deploy"
+
+_SCRIPT_RE = re.compile(r"<script(?P<attrs>(?:\s[^>]*)?)>(?P<body>.*?)</script\s*>", re.S | re.I)
+_SRC_RE = re.compile(r"\ssrc\s*=", re.I)
+_TYPE_RE = re.compile(r"""\stype\s*=\s*["']?\s*([^"'\s>]+)""", re.I)
+# Scripts of these types run; anything else (application/json, the theme's config) is data the policy ignores.
+_SCRIPT_TYPES = {"", "module", "text/javascript", "application/javascript", "text/ecmascript", "application/ecmascript"}
+_META_RE = re.compile(r"""<meta\s+http-equiv=["']Content-Security-Policy["'][^>]*>\s*""", re.I)
+_REFERRER_RE = re.compile(r"""<meta\s+name=["']referrer["'][^>]*>\s*""", re.I)
+_CHARSET_RE = re.compile(r"<meta\s+charset=[^>]*>\s*", re.I)
+_HEAD_RE = re.compile(r"<head(\s[^>]*)?>\s*", re.I)
+
+REFERRER_POLICY = "no-referrer"  # a family's visit is nobody else's business, not even the page they came from
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The site's Content-Security-Policy: fixed directives plus what the content needs (inline-script hashes, the
+    acknowledgement endpoint's origin)."""
+
+    script_hashes: tuple[str, ...] = ()
+    connect_sources: tuple[str, ...] = ()
+
+    def directives(self, header: bool = False) -> dict[str, list[str]]:
+        """Directive -> sources. `header`: the form sent as an HTTP header, which may also say who can frame the
+        site (a <meta> cannot, and browsers log an error when it tries)."""
+        directives = {
+            "default-src": ["'self'"],
+            # 'wasm-unsafe-eval': the calculators compile Pyodide's WebAssembly; workers fall back to script-src.
+            "script-src": ["'self'", "'wasm-unsafe-eval'", *(f"'{h}'" for h in self.script_hashes)],
+            "style-src": ["'self'"],
+            # data: the theme draws its admonition and navigation icons as data: SVGs in its stylesheet.
+            "img-src": ["'self'", "data:"],
+            "connect-src": ["'self'", *self.connect_sources],
+            "object-src": ["'none'"],
+            "base-uri": ["'self'"],
+            "form-action": ["'self'"],
+        }
+        if header:
+            directives["frame-ancestors"] = ["'self'"]
+        return directives
+
+    def text(self, header: bool = False) -> str:
+        return "; ".join(f"{name} {' '.join(sources)}" for name, sources in self.directives(header).items())
+
+    def merged(self, other: "Policy") -> "Policy":
+        return Policy(_unique(self.script_hashes + other.script_hashes), _unique(self.connect_sources + other.connect_sources))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "meta": self.text(), "header": self.text(header=True)}
+
+
+def _unique(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def endpoint_sources(endpoint: str | None) -> tuple[str, ...]:
+    """connect-src entries for the acknowledgement endpoint: its origin when it is an absolute http(s) address (a path
+    on the site's own server is already 'self')."""
+    if not endpoint:
+        return ()
+    parts = urlsplit(endpoint.strip())
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return (f"{parts.scheme}://{parts.netloc}",)
+    return ()
+
+
+def inline_script_hashes(html: str) -> tuple[str, ...]:
+    """'sha256-…' of every inline script that runs, in page order (the hash covers the exact text between the tags)."""
+    hashes = []
+    for match in _SCRIPT_RE.finditer(html):
+        attrs = match["attrs"] or ""
+        if _SRC_RE.search(attrs):
+            continue
+        kind = _TYPE_RE.search(attrs)
+        if (kind[1].lower() if kind else "") not in _SCRIPT_TYPES:
+            continue
+        digest = hashlib.sha256(match["body"].encode("utf-8")).digest()
+        hashes.append("sha256-" + base64.b64encode(digest).decode("ascii"))
+    return _unique(hashes)
+
+
+def page_policy(html: str, endpoint: str | None = None) -> Policy:
+    return Policy(inline_script_hashes(html), endpoint_sources(endpoint))
+
+
+def with_policy(html: str, endpoint: str | None = None) -> str:
+    """The page with its own policy (and the referrer policy) as <meta> elements at the top of <head>, before any
+    script or stylesheet they govern; an older policy meta is replaced, so running it twice changes nothing."""
+    html = _REFERRER_RE.sub("", _META_RE.sub("", html))
+    policy = page_policy(html, endpoint)
+    metas = (f'<meta http-equiv="Content-Security-Policy" content="{policy.text()}">\n'
+             f'<meta name="referrer" content="{REFERRER_POLICY}">\n')
+    anchor = _CHARSET_RE.search(html) or _HEAD_RE.search(html)
+    if not anchor:
+        raise ValueError("no <head> to put the Content-Security-Policy in")
+    return html[:anchor.end()] + metas + html[anchor.end():]
+
+
+def meta_policy(html: str) -> str | None:
+    """The policy a page's <meta> declares (None without one)."""
+    match = _META_RE.search(html)
+    if not match:
+        return None
+    content = re.search(r"""content=(["'])(.*?)\1""", match[0], re.S)
+    return content[2] if content else None
+
+
+def site_policy(site_dir: Path, endpoint: str | None = None) -> Policy:
+    """One policy for every page of a built site (the union of their hashes): the one a server sends as a header."""
+    policy = Policy(connect_sources=endpoint_sources(endpoint))
+    for page in sorted(Path(site_dir).rglob("*.html")):
+        policy = policy.merged(Policy(inline_script_hashes(page.read_text(encoding="utf-8"))))
+    return policy
+
+
+# ---------------------------------------------------------------- response headers and the server snippets
+
+# Cache-Control by kind of file (one description, rendered for nginx and for Apache).
+CACHE_IMMUTABLE = "public, max-age=31536000, immutable"  # the theme's bundles: content hash in the name
+CACHE_RUNTIME = "public, max-age=604800"  # Pyodide's own files: change only with its pinned version
+CACHE_REVALIDATE = "no-cache"  # everything else: same name from build to build, so ask again (a 304 when unchanged)
+HASHED_ASSET = r"\.[0-9a-f]{8}\.min\.(js|css)$"
+# Pyodide's own files only: the other files of the runtime's folder (the calculators' wheel, a start-up snapshot)
+# hold this build's handbook data under fixed names.
+PYODIDE_FILE = rf"/{RUNTIME_DIR}/({'|'.join(re.escape(name) for name in PYODIDE_FILES)})$"
+
+
+def cache_control(url_path: str) -> str:
+    """The Cache-Control the snippets send for a path of the site (the local server in static_server.py too)."""
+    if re.search(PYODIDE_FILE, url_path):
+        return CACHE_RUNTIME
+    if re.search(HASHED_ASSET, url_path, re.I) and f"/{RUNTIME_DIR}/" not in url_path:
+        return CACHE_IMMUTABLE
+    return CACHE_REVALIDATE
+
+
+MIME_TYPES = {
+    "wasm": "application/wasm",  # WebAssembly.instantiateStreaming refuses any other type
+    "mjs": "text/javascript",    # module scripts and module workers refuse a non-JavaScript type
+    "whl": "application/zip",
+}
+
+# Compressed on the way out: text, and WebAssembly (Pyodide's 9.6 MB shrink to about a third). Not the start-up
+# snapshot (application/gzip: already compressed, and the calculators inflate it themselves) nor zip files.
+COMPRESSED_TYPES = ("text/html", "text/css", "text/javascript", "application/javascript", "application/json",
+                    "application/manifest+json", "application/xml", "image/svg+xml", "text/plain", "application/wasm")
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """What a web server adds to the static files."""
+
+    headers: dict[str, str]
+    error_page: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def server_settings(policy: Policy, error_folder: str = "en/") -> ServerSettings:
+    """`error_folder`: where the 404 page is, "<lang>/" (the first language's) or "" for a one-language site."""
+    return ServerSettings(
+        headers={
+            "Content-Security-Policy": policy.text(header=True),
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": REFERRER_POLICY,
+        },
+        error_page=f"/{error_folder}404.html",
+    )
+
+
+_GENERATED = ("# Generated by `python -m build_scripts deploy-snippets` from the built site; do not edit by hand\n"
+              "# (change build_scripts/outputs/csp.py). The policy's script hashes follow the theme's inline scripts.")
+
+
+def render_nginx(settings: ServerSettings) -> str:
+    """An nginx snippet to `include` in the server block whose `root` is the built site/ folder."""
+
+    # The long policy is set once for the server; the headers are added per location.
+    values = {name: "$handbook_csp" if name == "Content-Security-Policy" else f'"{value}"'
+              for name, value in settings.headers.items()}
+
+    def block(cache_control: str, indent: str) -> str:
+        # add_header is inherited only by a location that sets none of its own: each one repeats the whole set.
+        lines = [f"add_header {name} {value} always;" for name, value in values.items()]
+        lines.append(f'add_header Cache-Control "{cache_control}";')
+        return "\n".join(indent + line for line in lines)
+
+    types = " ".join(f"{mime} {ext};" for ext, mime in MIME_TYPES.items())
+    return f"""{_GENERATED}
+#
+# Include it in the server {{}} block that serves the contents of site/ at the root of the host:
+#     server {{
+#         listen 443 ssl;
+#         server_name handbook.example.org;
+#         root /srv/handbook/site;
+#         include /etc/nginx/snippets/handbook.conf;
+#     }}
+# Every response gets the Content-Security-Policy (the pages also carry it as a <meta>; the header covers the
+# calculators' worker and the service worker too), no MIME sniffing, and no Referer sent to anyone.
+
+index index.html;
+charset utf-8;
+error_page 404 {settings.error_page};
+
+set $handbook_csp "{settings.headers['Content-Security-Policy']}";
+
+# Compression: a page or the theme's stylesheet is a fifth of its size gzipped (text/html is always included).
+gzip on;
+gzip_vary on;
+gzip_comp_level 5;
+gzip_min_length 1024;
+gzip_types {" ".join(t for t in COMPRESSED_TYPES if t != "text/html")};
+
+location / {{
+    # Pages, the service worker (sw.js), search index, PDFs, the site's own scripts and styles: no-cache, because
+    # they keep their names from one build to the next.
+{block(CACHE_REVALIDATE, "    ")}
+
+    # The theme's bundles carry a content hash in their names: a new version is a new file.
+    location ~* "{HASHED_ASSET}" {{
+{block(CACHE_IMMUTABLE, "        ")}
+    }}
+}}
+
+# The calculators' runtime (about 13 MB). The `types` block replaces the inherited map inside this location:
+# WebAssembly must be application/wasm (streaming compilation) and .mjs JavaScript (module imports).
+location ^~ /{RUNTIME_DIR}/ {{
+    types {{ {types} application/json json; }}
+    # The calculators' wheel and start-up snapshot hold this build's handbook data under fixed names.
+{block(CACHE_REVALIDATE, "    ")}
+
+    # Pyodide's own files change only with its pinned version.
+    location ~ "{PYODIDE_FILE}" {{
+{block(CACHE_RUNTIME, "        ")}
+    }}
+}}
+"""
+
+
+def render_apache(settings: ServerSettings) -> str:
+    """An .htaccess for the built site/ folder (Apache 2.4, mod_headers and mod_mime, AllowOverride FileInfo)."""
+    security = "\n".join(f'    Header always set {name} "{value}"' for name, value in settings.headers.items())
+    types = "\n".join(f"    AddType {mime} .{ext}" for ext, mime in MIME_TYPES.items())
+    return f"""{_GENERATED}
+#
+# Copy it as `.htaccess` into the folder that serves the contents of site/ (or paste it into that folder's
+# <Directory> block). The <IfModule> guards keep a server without mod_headers serving the site instead of
+# failing; enable mod_headers (a2enmod headers) for the policy and the caching to apply.
+# Every response gets the Content-Security-Policy (the pages also carry it as a <meta>; the header covers the
+# calculators' worker and the service worker too), no MIME sniffing, and no Referer sent to anyone.
+
+DirectoryIndex index.html
+AddDefaultCharset utf-8
+ErrorDocument 404 {settings.error_page}
+
+# WebAssembly must be application/wasm (streaming compilation) and .mjs JavaScript (module imports).
+<IfModule mod_mime.c>
+{types}
+</IfModule>
+
+# Compression: a page or the theme's stylesheet is a fifth of its size gzipped (mod_deflate: a2enmod deflate).
+<IfModule mod_deflate.c>
+    AddOutputFilterByType DEFLATE {" ".join(COMPRESSED_TYPES)}
+</IfModule>
+
+<IfModule mod_headers.c>
+{security}
+
+    # Pages, the service worker (sw.js), search index, PDFs, the site's own scripts and styles, the calculators'
+    # wheel and start-up snapshot: no-cache, because they keep their names from one build to the next.
+    Header set Cache-Control "{CACHE_REVALIDATE}"
+    # The theme's bundles carry a content hash in their names: a new version is a new file.
+    <If "%{{REQUEST_URI}} =~ m#{HASHED_ASSET}#">
+        Header set Cache-Control "{CACHE_IMMUTABLE}"
+    </If>
+    # Pyodide's own files (the calculators' runtime, about 13 MB) change only with its pinned version.
+    <ElseIf "%{{REQUEST_URI}} =~ m#{PYODIDE_FILE}#">
+        Header set Cache-Control "{CACHE_RUNTIME}"
+    </ElseIf>
+</IfModule>
+"""
+
+
+def deploy_snippets(site_dir: Path, endpoint: str | None = None, error_folder: str = "en/") -> dict[str, str]:
+    """File name -> text of the server snippets for a built site."""
+    settings = server_settings(site_policy(site_dir, endpoint), error_folder)
+    return {"nginx.conf": render_nginx(settings), "apache.htaccess": render_apache(settings)}
+
+
+def write_deploy_snippets(site_dir: Path, out_dir: Path = DEPLOY_DIR, endpoint: str | None = None,
+                          error_folder: str = "en/") -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in deploy_snippets(site_dir, endpoint, error_folder).items():
+        (out_dir / name).write_text(text, encoding="utf-8")
+        written.append(out_dir / name)
+    return written

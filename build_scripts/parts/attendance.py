@@ -1,0 +1,72 @@
+"""Attendance tiers (data/attendance.yml): how the absentee rate is counted, the tiers and what the school does."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from ..source.findings import Finding, Topic
+from ..source.handbook import Handbook
+from ..source.schema import Strict, Text
+from .base import DataFile, InsertKind, Part
+
+FILE = "data/attendance.yml"
+
+
+class Tier(Strict):
+    tier: int
+    heading: Text
+    need: Text
+    printed_range: Text
+    below_percent: float | None = None
+    from_percent: float | None = None
+    printed_to_percent: float | None = None
+    absences_counted: list[Literal["excused", "unexcused"]]
+    text: Text
+
+
+class AfterLastTier(Strict):
+    title: Text
+    items: list[Text]
+
+
+class Attendance(Strict):
+    rate_statement: Text
+    rate_statement_absences_counted: list[Literal["excused", "unexcused"]]
+    chronic_absence_from_percent: float
+    tiers: list[Tier] = Field(min_length=1)
+    after_last_tier: AfterLastTier | None = None
+
+
+
+def findings(hb: Handbook) -> list[Finding]:
+    """Tiers counting other absences than the rate statement; printed tier ranges that leave a gap."""
+    a = hb.attendance
+    lang = hb.languages[0]
+    doc = hb.docs[FILE]
+    out = []
+    for i, tier in enumerate(a.tiers):
+        if set(tier.absences_counted) != set(a.rate_statement_absences_counted):
+            out.append(Finding("attendance",
+                               f"“{a.rate_statement.get(lang)}” counts {' and '.join(a.rate_statement_absences_counted)} absences, "
+                               f"but {tier.heading.get(lang)} counts {' and '.join(tier.absences_counted)} absences.",
+                               (f"{doc.rel}:{doc.line_of(('rate_statement',))}", f"{doc.rel}:{doc.line_of(('tiers', i))}")))
+        if i + 1 < len(a.tiers) and tier.printed_to_percent is not None:
+            nxt = a.tiers[i + 1].from_percent
+            if nxt is not None and tier.printed_to_percent < nxt:
+                out.append(Finding("attendance",
+                                   f"{tier.heading.get(lang)} is printed as “{tier.printed_range.get(lang)}” and "
+                                   f"{a.tiers[i + 1].heading.get(lang)} starts at {nxt:g}%: a rate between {tier.printed_to_percent:g}% and {nxt:g}% "
+                                   f"(for example {(tier.printed_to_percent + nxt) / 2:g}%) is in no tier as printed.",
+                                   (f"{doc.rel}:{doc.line_of(('tiers', i))}",)))
+    return out
+
+
+PART = Part(
+    name="attendance",
+    files=(DataFile(FILE, Attendance),),
+    findings=findings,
+    topics=(Topic("attendance", "Attendance rules that disagree", 70),),
+    inserts={"attendance-tiers": InsertKind("attendance-tiers.md.j2", needs=("attendance",))},
+)

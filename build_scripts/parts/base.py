@@ -1,0 +1,100 @@
+"""What a part is, for the core: a small declarative record plus pure functions over the loaded handbook."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Literal, Protocol
+
+from pydantic import BaseModel
+
+from ..source.findings import Finding, Topic
+from ..source.handbook import Handbook
+from ..source.reading import Problem
+
+
+class Rendering(Protocol):
+    """What an insert's context function may ask of the renderer (build_scripts.core.render.Renderer)."""
+
+    hb: Handbook
+    lang: str
+
+    def t(self, key: str, **kw: Any) -> str: ...
+    def tx(self, text: dict[str, str] | None) -> str: ...
+    def page_holding(self, insert_name: str, arg: str | None = None) -> str | None: ...
+    def page_title(self, page_id: str | None) -> str: ...
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """A file of the part inside the handbook folder; `path` may be a glob (`data/matrices/*.yml`: one model each)."""
+
+    path: str
+    model: type[BaseModel]
+
+    @property
+    def many(self) -> bool:
+        return "*" in self.path
+
+
+@dataclass(frozen=True)
+class InsertKind:
+    """An insert a page may hold: `<!-- insert: NAME [ARG] -->`.
+
+    `needs`: the parts whose data it renders (a `check` error names their files when one is missing), or a function
+    of the argument giving them. `args`: the arguments it takes (None: none; a function: from the data, such as the
+    matrices' ids). `context`: extra template variables, from the renderer, the page id and the argument.
+    `print_as`: "site" prints what the site shows, "screen-only" is left out of the PDF (and so is a page holding
+    only such inserts). `print_layout`: the page layout its page takes in print (class hb-page--<layout>).
+    `assets`: files of site_templates/assets/ a language's site ships only when one of its pages holds the insert;
+    `page_scripts`: those of them a page holding it loads as deferred scripts after the theme's."""
+
+    template: str
+    needs: tuple[str, ...] | Callable[[str | None], tuple[str, ...]] = ()
+    args: tuple[str, ...] | Callable[[Handbook], list[str]] | None = None
+    context: Callable[[Rendering, str, str | None], dict[str, Any]] | None = None
+    print_as: Literal["site", "screen-only"] = "site"
+    print_layout: str | None = None
+    assets: tuple[str, ...] = ()
+    page_scripts: tuple[str, ...] = ()
+
+    def needed_parts(self, arg: str | None) -> tuple[str, ...]:
+        return self.needs(arg) if callable(self.needs) else self.needs
+
+    def allowed_args(self, hb: Handbook) -> list[str] | None:
+        return self.args(hb) if callable(self.args) else (list(self.args) if self.args is not None else None)
+
+
+def _none(hb: Handbook) -> list[Any]:
+    return []
+
+
+@dataclass(frozen=True)
+class Part:
+    """One optional part of a handbook, present when its data is.
+
+    `load`: the part's data from its validated files (file path -> model, or a list of models for a glob); by
+    default the one model, or the list. `check`: run when the part is active (its data is present, or a page holds
+    one of its inserts); `findings`: when its data is present. `template_globals`: names its templates (and any
+    other insert's) may call, such as `code(id)`."""
+
+    name: str
+    files: tuple[DataFile, ...] = ()
+    load: Callable[[Path, dict[str, Any]], Any] | None = None
+    check: Callable[[Handbook], list[Problem]] = _none
+    findings: Callable[[Handbook], list[Finding]] = _none
+    topics: tuple[Topic, ...] = ()
+    inserts: dict[str, InsertKind] = field(default_factory=dict)
+    template_globals: Callable[[Handbook], dict[str, Any]] | None = None
+
+    def data_from(self, root: Path, loaded: dict[str, Any]) -> Any:
+        """The part's data, or None when the handbook has none of its files."""
+        if self.load is not None:
+            return self.load(root, loaded)
+        if not self.files:
+            return None
+        first = self.files[0]
+        value = loaded.get(first.path)
+        if first.many:
+            return value or None
+        return value

@@ -1,0 +1,85 @@
+"""A loaded handbook: its edition, navigation, pages per language, and the data of whichever parts it has.
+
+The core knows no part by name: `Handbook.parts` maps each registered part's name to its loaded data, or None when
+the handbook does not have that part, and `hb.<part name>` reads it (`hb.codes`, `hb.matrices`, ...). The loader
+that fills it is build_scripts.core.load; the parts are build_scripts/parts/.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import schema
+from .i18n import pick
+from .reading import Problem, YamlDoc, key_path
+
+
+@dataclass
+class Page:
+    """One Markdown page of the handbook in one language."""
+
+    id: str
+    lang: str
+    rel: str  # path shown in messages, e.g. handbook/pages/en/section-05.md
+    meta: dict[str, Any]
+    body: str
+    body_line: int  # line of the file where `body` starts
+
+    @property
+    def title(self) -> str:
+        return str(self.meta.get("title") or self.id)
+
+
+@dataclass
+class Handbook:
+    root: Path
+    edition: schema.Edition
+    navigation: schema.Navigation
+    pages: dict[str, dict[str, Page]]  # language -> page id -> page
+    docs: dict[str, YamlDoc] = field(default_factory=dict)  # file -> parsed YAML, for line numbers
+    parts: dict[str, Any] = field(default_factory=dict)  # part name -> its data; None: the handbook lacks it
+
+    def __getattr__(self, name: str) -> Any:
+        # only called for names that are not fields: a part's data by the part's name
+        parts = self.__dict__.get("parts")
+        if parts is not None and name in parts:
+            return parts[name]
+        raise AttributeError(f"the handbook has no field or part '{name}'")
+
+    def has(self, part: str) -> bool:
+        return self.parts.get(part) is not None
+
+    @property
+    def languages(self) -> list[str]:
+        return self.edition.languages
+
+    @property
+    def approved_language(self) -> str:
+        return self.edition.languages[0]
+
+    def in_language(self, text: dict[str, str] | None, lang: str) -> str:
+        """A reader-facing text in `lang`; the approved language's where it has no translation."""
+        return pick(text, lang, self.languages[0])
+
+    def site_name(self, lang: str) -> str:
+        """"<title> · <district>" in `lang`: what the site and its offline page are called."""
+        return f"{self.in_language(self.edition.title, lang)} · {self.in_language(self.edition.district, lang)}"
+
+    def translation_notice(self, lang: str) -> str:
+        """The notice a translation carries (that the approved language governs); none in the approved language."""
+        return self.edition.translation_notice.get(lang, "") if lang != self.languages[0] else ""
+
+    def where(self, file: str, loc: tuple[str | int, ...], message: str) -> Problem:
+        """A Problem pointing at the value at `loc` in a data file."""
+        doc = self.docs[file]
+        return Problem(doc.rel, message, doc.line_of(loc), key_path(loc))
+
+    def nav_page_ids(self) -> list[str]:
+        ids: list[str] = []
+        for item in self.navigation.nav:
+            if item.page:
+                ids.append(item.page)
+            ids.extend(item.pages)
+        return ids
