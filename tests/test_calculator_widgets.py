@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from build_scripts.source.inserts import page_holding
-from build_scripts.i18n import load_strings
+from build_scripts.source.i18n import load_strings
 from build_scripts.parts.calculators.runtime import RUNTIME_DIR, SNAPSHOT_NAME
 from calculators import handle_request
 from tests.browser import SiteFiles, poll, serve, serve_site

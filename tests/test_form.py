@@ -16,7 +16,7 @@ import yaml
 from build_scripts.parts.form import SCHEMA_FILE, endpoint_setting, load_form_strings, record_shape
 from build_scripts.parts.fingerprint import handbook_fingerprint
 from build_scripts.core.load import load_handbook
-from build_scripts.i18n import load_strings
+from build_scripts.source.i18n import load_strings
 from build_scripts.core.render import Renderer
 from build_scripts.source.reading import SourceError
 

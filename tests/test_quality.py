@@ -26,7 +26,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from build_scripts.outputs import csp, offline
-from build_scripts.i18n import load_strings
+from build_scripts.source.i18n import load_strings
 
 from .browser import PROJECT, SiteFiles, poll, project_copy, serve, serve_site
 from .conftest import soup_of

@@ -190,9 +190,9 @@ def search_language_files(lang: str) -> set[str]:
 def prune_theme_assets(lang_site: Path, lang: str) -> list[Path]:
     """Remove what the theme copies but no reader's browser asks for: source maps (a developer's aid) and the
     search support of the 30-odd other languages (about 2 MB per language). Returns what was removed."""
-    assets = lang_site / "assets" / "javascripts"
+    assets = lang_site / "assets"
     removed = sorted(assets.rglob("*.map")) if assets.is_dir() else []
-    lunr = assets / "lunr"
+    lunr = assets / "javascripts" / "lunr"
     keep = search_language_files(lang)
     if lunr.is_dir():
         removed += sorted(p for p in lunr.rglob("*") if p.is_file() and p.relative_to(lunr).as_posix() not in keep)
