@@ -23,7 +23,8 @@ from .i18n import load_strings
 from .render import Renderer
 from .runtime import copy_runtime
 from .report import TOPICS, Finding, consistency_report
-from .source import Problem, SourceError
+from .site_config import read_site_config
+from .source import SourceError
 
 PROJECT = Path(__file__).resolve().parent.parent
 TEMPLATES = PROJECT / "site_templates"
@@ -38,13 +39,9 @@ class BuildResult:
 
 
 def read_config(config_file: Path) -> dict[str, Any]:
-    """The project's mkdocs.yml as a plain mapping (it must not use Python-object YAML tags)."""
-    try:
-        data = yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise SourceError([Problem(config_file.name, f"YAML syntax error: {exc.problem}", line)]) from None
-    return data
+    """The project's mkdocs.yml as a plain mapping (it must not use Python-object YAML tags), read by the source
+    reader and checked (site_config.py): a problem names mkdocs.yml and the line."""
+    return read_site_config(config_file).data
 
 
 def handbook_dir(config_file: Path, config: dict[str, Any]) -> Path:

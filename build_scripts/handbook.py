@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from . import models
 from .i18n import pick
-from .source import Problem, SourceError, YamlDoc, key_path, read_yaml, split_front_matter
+from .source import (MAX_PAGE_BYTES, Problem, SourceError, YamlDoc, key_path, parse_yaml, read_source_text, read_yaml,
+                     split_front_matter)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -131,13 +131,11 @@ def _load_pages(root: Path, languages: list[str], problems: list[Problem]) -> di
             continue
         for path in sorted(folder.glob("*.md")):
             rel = path.relative_to(root.parent).as_posix()
-            text = path.read_text(encoding="utf-8")
-            front, body, body_line = split_front_matter(text)
             try:
-                meta = yaml.safe_load(front) or {}
-            except yaml.MarkedYAMLError as exc:
-                line = exc.problem_mark.line + 2 if exc.problem_mark else 1
-                problems.append(Problem(rel, f"front matter is not valid YAML: {exc.problem}", line))
+                front, body, body_line = split_front_matter(read_source_text(path, rel, MAX_PAGE_BYTES))
+                meta = parse_yaml(front, rel, first_line=2)[0] or {}
+            except SourceError as exc:
+                problems.extend(exc.problems)
                 continue
             if not isinstance(meta, dict):
                 problems.append(Problem(rel, "front matter must be a mapping", 2))
@@ -147,6 +145,21 @@ def _load_pages(root: Path, languages: list[str], problems: list[Problem]) -> di
                 problems.append(Problem(rel, f"front matter id '{page_id}' differs from the file name", 2, "id"))
             pages[lang][path.stem] = Page(path.stem, lang, rel, meta, body, body_line)
     return pages
+
+
+def _check_other_data_files(root: Path, read: set[str]) -> list[Problem]:
+    """YAML files of the folder no model reads: the fingerprint still hashes them (fingerprint.py), so they must
+    read as sound YAML too, or the build would fail on them later without naming them."""
+    problems: list[Problem] = []
+    for path in sorted(root.rglob("*.yml")):
+        rel = path.relative_to(root)
+        if rel.as_posix() in read or rel.parts[0] in ("pages", "theme"):
+            continue
+        try:
+            read_yaml(path, root)
+        except SourceError as exc:
+            problems.extend(exc.problems)
+    return problems
 
 
 def load_handbook(root: Path) -> Handbook:
@@ -186,6 +199,7 @@ def load_handbook(root: Path) -> Handbook:
         matrix = _validate(doc, models.Matrix, problems)
         if matrix:
             matrices.append(matrix)
+    problems.extend(_check_other_data_files(root, set(docs)))
     edition = loaded.get("edition.yml")
     pages = _load_pages(root, edition.languages if edition else ["en"], problems)
     if problems:
