@@ -7,10 +7,11 @@ import sys
 import time
 from pathlib import Path
 
-from .build import PROJECT, build_site, load_and_check
+from .acknowledgement import endpoint_setting
+from .build import PROJECT, build_site, load_and_check, read_config
 from .report import format_report
 from .source import SourceError
-from .static_server import serve_site
+from .static_server import deploy_headers, serve_site
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -55,8 +56,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     project = Path(args.config).resolve().parent
     watched = [project / "handbook", Path(args.config), PROJECT / "site_templates"]
     seen = _watched_mtime(watched)
-    # with the headers the deploy notes give a real host (caching rules, gzip), so the preview behaves like it
-    with serve_site(site_dir, caching=True, host=args.host, port=args.port) as url:
+
+    # the deploy snippets' security headers, for the site as last built (the policy hashes its inline scripts)
+    def security_headers() -> dict[str, str]:  # after a successful build, so mkdocs.yml has passed `check`
+        return deploy_headers(site_dir, endpoint_setting(read_config(Path(args.config)), Path(args.config).name))
+
+    current = {"headers": security_headers()}
+    # with the headers the deploy notes give a real host (caching rules, gzip, the policy), so the preview behaves like it
+    with serve_site(site_dir, caching=True, headers=lambda: current["headers"], host=args.host, port=args.port) as url:
         print(f"Preview at {url} (Ctrl+C to stop). Rebuilds when the handbook changes.")
         try:
             while True:
@@ -65,7 +72,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 if now != seen:
                     seen = now
                     print("Change seen: rebuilding...")
-                    cmd_build(args)
+                    if cmd_build(args) == 0:
+                        current["headers"] = security_headers()
         except KeyboardInterrupt:
             pass
     return 0
