@@ -199,7 +199,8 @@ def load_handbook(root: Path) -> Handbook:
         matrix = _validate(doc, models.Matrix, problems)
         if matrix:
             matrices.append(matrix)
-    problems.extend(_check_other_data_files(root, set(docs)))
+    problems.extend(_check_other_data_files(root, {*DATA_FILES, *OPTIONAL_FILES, *(p.relative_to(root).as_posix()
+                                                                                for p in matrix_files)}))
     edition = loaded.get("edition.yml")
     pages = _load_pages(root, edition.languages if edition else ["en"], problems)
     if problems:

@@ -141,9 +141,10 @@ class SourceLoader(yaml.SafeLoader):
     mapping (`*name`: shared structure that could expand a small file into billions of values), and values Python
     cannot make (a 5000-digit number, 2024-13-45 as a date)."""
 
-    def __init__(self, stream: str):
+    def __init__(self, stream: str, first_line: int = 1):
         super().__init__(stream)
         self.depth = 0
+        self.first_line = first_line  # the file's line where `stream` starts, for the lines named in messages
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
@@ -172,26 +173,27 @@ class SourceLoader(yaml.SafeLoader):
 
     def construct_mapping(self, node: yaml.Node, deep: bool = False) -> Any:
         if isinstance(node, yaml.MappingNode):
-            first_line: dict[Any, int] = {}
-            for key_node, _ in node.value:
+            seen: dict[Any, int] = {}  # key -> index of its first occurrence
+            for index, (key_node, _) in enumerate(node.value):
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     continue  # `<<: *defaults` overrides on purpose
                 key = self.construct_object(key_node, deep=True)
                 try:
-                    earlier = first_line.setdefault(key, key_node.start_mark.line + 1)
+                    first = seen.setdefault(key, index)
                 except TypeError:
                     continue  # an unhashable key: SafeConstructor says so below
-                if earlier != key_node.start_mark.line + 1:
+                if first != index:
+                    lines = [self.first_line + n.start_mark.line for n in (node.value[first][0], key_node)]
                     raise yaml.constructor.ConstructorError(
-                        None, None, f"the key '{key}' is written twice in this mapping, on line {earlier} and on line "
-                        f"{key_node.start_mark.line + 1}: keep one", key_node.start_mark)
+                        None, None, f"the key '{str(key)[:60]}' is written twice in this mapping, on line {lines[0]} "
+                        f"and on line {lines[1]}: keep one", key_node.start_mark)
         return super().construct_mapping(node, deep)
 
 
 def parse_yaml(text: str, rel: str, first_line: int = 1) -> tuple[Any, yaml.Node | None]:
     """(data, node tree) of YAML text; any problem becomes a SourceError naming the file and line. `first_line`:
     the file's line where `text` starts (front matter starts on line 2)."""
-    loader = SourceLoader(text)
+    loader = SourceLoader(text, first_line)
     try:
         # one parse: the node tree keeps the lines, the data is constructed from it (as yaml.safe_load would)
         node = loader.get_single_node()
