@@ -16,13 +16,13 @@ from urllib.parse import urlsplit
 
 import jinja2
 import markdown
-import yaml
 from bs4 import BeautifulSoup, Tag
 
 from .handbook import Handbook, Page
 from .pages import render_language
 from .pdf import PRINT_DIR, load_print_strings
 from .render import Insert, Renderer, find_inserts, page_url
+from .site_config import read_site_config
 
 
 # The site's extensions when no mkdocs.yml says otherwise.
@@ -99,7 +99,7 @@ def markdown_extensions(config_file: Path | None) -> tuple[list[str], dict[str, 
     """The Markdown extensions of the site's mkdocs.yml (names and settings); no heading permalinks on paper."""
     entries: list[Any] = DEFAULT_EXTENSIONS
     if config_file and Path(config_file).exists():
-        config = yaml.safe_load(Path(config_file).read_text(encoding="utf-8")) or {}
+        config = read_site_config(Path(config_file)).data  # the source reader, as for `check`
         entries = config.get("markdown_extensions") or DEFAULT_EXTENSIONS
     names: list[str] = []
     configs: dict[str, dict[str, Any]] = {}

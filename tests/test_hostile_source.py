@@ -356,3 +356,20 @@ def test_the_project_config_reads_cleanly():
     doc = read_yaml_file(PROJECT / "mkdocs.yml", "mkdocs.yml")
     assert validate_config(doc).settings.extra.handbook.source == "handbook"
     assert yaml.safe_load((PROJECT / "mkdocs.yml").read_text(encoding="utf-8")) == doc.data
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.one_of(st.binary(max_size=300),
+                     st.lists(st.sampled_from(["---\n", "id: x\n", "title: [\n", "a: 1\n", "# h\n", "[r]: ", "section-99.md",
+                                               "\n", "\x00", "\xe9", "[x][r]", "![i](", "<!-- insert: x -->", "\ufeff"]),
+                              max_size=30).map(lambda parts: "".join(parts).encode("utf-8"))))
+def test_any_bytes_as_a_page_give_a_page_or_problems_naming_it(raw, tmp_path):
+    from build_scripts.handbook import _load_pages
+
+    folder = tmp_path / "handbook" / "pages" / "en"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "x.md").write_bytes(raw)
+    problems: list = []
+    pages = _load_pages(tmp_path / "handbook", ["en"], problems)
+    assert all(p.file == "handbook/pages/en/x.md" and p.line for p in problems), problems
+    assert "x" in pages["en"] or problems  # read, or said why not
