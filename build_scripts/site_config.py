@@ -116,8 +116,18 @@ class Extra(BaseModel):
         return {} if value is None else value
 
 
+def _asset_problem(path: str) -> str | None:
+    """A stylesheet or script of the site's own: a path in the docs folder (MkDocs writes it into every page)."""
+    if re.match(r"^([a-z][a-z0-9+.-]*:|//)", path, re.I):
+        return f"must be a file of the site itself: the site makes no request to another server (got {_excerpt(path)})"
+    if _FORBIDDEN.search(path) or not path.strip():
+        return f"must be a plain path, without spaces, quotes, angle brackets or semicolons (got {_excerpt(path)})"
+    return None
+
+
 class SiteConfig(BaseModel):
-    """The top of mkdocs.yml as far as the generator reads it before MkDocs does (MkDocs checks the rest)."""
+    """The top of mkdocs.yml as far as the generator reads it before MkDocs does (MkDocs checks the rest), and the
+    settings the theme writes into every page as they are (MkDocs' templates do not escape them)."""
 
     model_config = ConfigDict(extra="allow", strict=True)
 
@@ -128,11 +138,51 @@ class SiteConfig(BaseModel):
     extra_javascript: list[str | dict[str, Any]] = []
     markdown_extensions: list[str | dict[str, Any]] = []
     plugins: list[str | dict[str, Any]] | None = None
+    site_url: str | None = None
+    site_description: str | None = None
+    site_author: str | None = None
+    copyright: str | None = None
 
     @field_validator("extra", mode="before")
     @classmethod
     def _empty_extra(cls, value: Any) -> Any:
         return {} if value is None else value
+
+    @field_validator("site_description", "site_author", "copyright")
+    @classmethod
+    def _plain_text(cls, value: str | None) -> str | None:
+        if value is not None and re.search(r'[<>"\x00-\x08\x0b-\x1f]', value):
+            raise ValueError("plain text only, without < > or \" (the theme writes it into every page as it is)")
+        return value
+
+    @field_validator("site_url")
+    @classmethod
+    def _site_url(cls, value: str | None) -> str | None:
+        if not value:
+            return value
+        parts = urlsplit(value) if not _FORBIDDEN.search(value) else None
+        if not parts or parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"must be the site's full address, https://host/path/ (got {_excerpt(value)})")
+        return value
+
+    @field_validator("extra_css")
+    @classmethod
+    def _css(cls, value: list[str]) -> list[str]:
+        for path in value:
+            problem = _asset_problem(path)
+            if problem:
+                raise ValueError(problem)
+        return value
+
+    @field_validator("extra_javascript")
+    @classmethod
+    def _javascript(cls, value: list[str | dict[str, Any]]) -> list[str | dict[str, Any]]:
+        for entry in value:
+            path = entry if isinstance(entry, str) else entry.get("path")
+            problem = _asset_problem(path) if isinstance(path, str) else "each entry needs a `path`"
+            if problem:
+                raise ValueError(problem)
+        return value
 
 
 @dataclass(frozen=True)

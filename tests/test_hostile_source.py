@@ -167,6 +167,10 @@ def test_a_stray_data_file_is_read_too(handbook_copy):
     ("acknowledgement_endpoint: null", "acknowledgement_endpoint: [https://a.example]", "extra.handbook.acknowledgement_endpoint", "not text"),
     ("acknowledgement_endpoint: null", "acknowledgment_endpoint: /ack", "extra.handbook.acknowledgment_endpoint", "unknown setting"),
     ("hooks:\n- ", "hooks: ", "hooks", "valid list"),
+    # what the theme writes into every page as it is
+    ("site_description: Student", "site_description: '\"><script>x()</script>' # Student", "site_description", "plain text only"),
+    ("extra:\n", "extra_css: [https://cdn.example/x.css]\nextra:\n", "extra_css", "no request to another server"),
+    ("extra:\n", "site_url: 'javascript:alert(1)'\nextra:\n", "site_url", "full address"),
 ])
 def test_wrong_types_in_mkdocs_yml_name_file_line_and_key(handbook_copy, replace, by, key, says):
     line = _set_config(handbook_copy, replace, by)
