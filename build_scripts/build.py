@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import shutil
 from dataclasses import dataclass
@@ -131,7 +132,8 @@ def language_config(base: dict[str, Any], config_file: Path, hb: Handbook, lang:
     # deferred, like the theme's bundle (hooks.py), and so run after it, in this order
     scripts = ["assets/handbook.js", "assets/calculators.js"] + cfg.get("extra_javascript", [])
     cfg["extra_javascript"] = [{"path": s, "defer": True} if isinstance(s, str) else s for s in scripts]
-    cfg["copyright"] = cfg.get("copyright") or f"© {hb.in_language(hb.edition.district, lang)}"
+    # the theme writes the copyright into the page as HTML: the district's name is text (mkdocs.yml's own is checked)
+    cfg["copyright"] = cfg.get("copyright") or f"© {html.escape(hb.in_language(hb.edition.district, lang))}"
     return cfg
 
 
