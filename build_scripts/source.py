@@ -13,7 +13,7 @@ import yaml
 # under 20 kB: these leave room for any district, and refuse a pasted-in 30 MB file before reading it.
 MAX_DATA_BYTES = 4_000_000
 MAX_PAGE_BYTES = 1_000_000
-MAX_YAML_DEPTH = 40  # the matrices nest 9 deep; PyYAML composes recursively, so a deeper file would hit Python's limit
+MAX_YAML_DEPTH = 40  # the matrices nest 11 deep; PyYAML composes recursively, so a deeper file would hit Python's limit
 # Control characters have no place in the handbook's text (tab, newline and carriage return are layout); a NUL or
 # a form feed is a paste accident that the YAML reader or the browser would choke on. U+FFFE/U+FFFF are not characters.
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
