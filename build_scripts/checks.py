@@ -170,6 +170,32 @@ def _reference_definitions(body: str) -> list[tuple[str, int, str]]:
     return found
 
 
+_FULL_REFERENCE_RE = re.compile(r"\[([^\[\]]+)\]\[([^\[\]]*)\]")
+
+
+def _undefined_references(body: str) -> list[tuple[str, int]]:
+    """(label, 0-based line) of each `[text][label]` (or `[label][]`) whose label no `[label]: target` defines:
+    Markdown then prints the brackets as they are, and the reader gets no link."""
+    env: dict[str, Any] = {}
+    tokens = _md.parse(body, env)
+    defined = {label.casefold() for label in env.get("references", {})}
+    lines = body.split("\n")
+    found = []
+    for token in tokens:
+        if token.type != "inline" or not token.map:
+            continue
+        for child in token.children or []:
+            if child.type != "text":
+                continue  # code spans keep their brackets on purpose
+            for match in _FULL_REFERENCE_RE.finditer(child.content):
+                label = " ".join((match[2] or match[1]).split())
+                if label.casefold() in defined:
+                    continue
+                at = next((n for n in range(*token.map) if match[0] in lines[n]), token.map[0])
+                found.append((label, at))
+    return found
+
+
 def check_links(hb: Handbook) -> list[Problem]:
     """Links between pages (`page.md#anchor`), inline or reference-style (`[text][ref]` ... `[ref]: page.md`), must
     reach an existing page and anchor; images must be the site's own files."""
@@ -196,6 +222,10 @@ def check_links(hb: Handbook) -> list[Problem]:
                 if message:
                     problems.append(Problem(page.rel, f"reference [{label.lstrip('!').lower()}]: {message}",
                                             page.body_line + offset))
+            for label, offset in _undefined_references(page.body):
+                problems.append(Problem(page.rel, f"the reference [{label}] is not defined: add a line "
+                                        f"`[{label}]: page.md` (or write the link as [text](page.md))",
+                                        page.body_line + offset))
     return problems
 
 

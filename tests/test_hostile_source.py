@@ -201,6 +201,16 @@ def test_reference_links_are_checked_like_inline_ones(handbook_copy):
             "no anchor '#no-hay' on that page") in problems
 
 
+def test_a_reference_without_its_definition_is_named(handbook_copy):
+    page = handbook_copy / "handbook/pages/en/section-05.md"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text + "\nSee the [tiers][Tier Table] and `[code][kept]`.\n", encoding="utf-8")
+    line = text.count("\n") + 2
+    problems = source_problems(handbook_copy)
+    assert problems == [f"handbook/pages/en/section-05.md:{line}: the reference [Tier Table] is not defined: add a line "
+                        "`[Tier Table]: page.md` (or write the link as [text](page.md))"]
+
+
 def test_good_reference_links_pass(handbook_copy):
     from build_scripts.build import load_and_check
 
