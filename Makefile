@@ -9,6 +9,8 @@ NODE_STAMP  := node_modules/.stamp
 SYSTEM_STAMP := $(VENV)/.stamp-system
 # Chromium: browser tests; poppler-utils: PDF checks; Pango/HarfBuzz/fontconfig + Liberation fonts: WeasyPrint's PDF.
 APT_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-liberation
+# nginx: the deploy snippet test runs `nginx -t` on docs/deploy/nginx.conf (only `-t`: no server is started).
+APT_PACKAGES += nginx
 
 .PHONY: site check build serve test clean pdf bench
 

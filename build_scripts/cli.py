@@ -11,7 +11,8 @@ from .core.load import load_handbook
 from .core.report import format_report
 from .core.validate import load_and_check
 from .outputs.site import build_site, language_folder
-from .outputs.static_server import serve_site
+from .outputs.static_server import deploy_headers, serve_site
+from .parts.form import endpoint_setting
 from .source.config import handbook_dir, read_config
 from .source.paths import PROJECT
 from .source.reading import SourceError
@@ -59,8 +60,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     project = Path(args.config).resolve().parent
     watched = [project / "handbook", Path(args.config), PROJECT / "site_templates"]
     seen = _watched_mtime(watched)
-    # with the headers the deploy notes give a real host (caching rules, gzip), so the preview behaves like it
-    with serve_site(site_dir, caching=True, host=args.host, port=args.port) as url:
+
+    # the deploy snippets' security headers, for the site as last built (the policy hashes its inline scripts)
+    def security_headers() -> dict[str, str]:  # after a successful build, so mkdocs.yml has passed `check`
+        return deploy_headers(site_dir, endpoint_setting(read_config(Path(args.config)), Path(args.config).name))
+
+    current = {"headers": security_headers()}
+    # with the headers the deploy notes give a real host (caching rules, gzip, the policy), so the preview behaves like it
+    with serve_site(site_dir, caching=True, headers=lambda: current["headers"], host=args.host, port=args.port) as url:
         print(f"Preview at {url} (Ctrl+C to stop). Rebuilds when the handbook changes.")
         try:
             while True:
@@ -69,7 +76,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 if now != seen:
                     seen = now
                     print("Change seen: rebuilding...")
-                    cmd_build(args)
+                    if cmd_build(args) == 0:
+                        current["headers"] = security_headers()
         except KeyboardInterrupt:
             pass
     return 0

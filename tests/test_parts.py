@@ -77,6 +77,7 @@ def test_prose_site_ships_no_part_it_does_not_use(prose_site):
         html = page.read_text(encoding="utf-8")
         for name in PART_FILES:
             assert name not in html, f"{page} refers to {name}"
+        assert "wasm-unsafe-eval" not in html, f"{page}: WebAssembly allowed where no calculator is"
     assert '"runtime": []' in (site / "sw.js").read_text(encoding="utf-8")  # nothing of a runtime to keep offline
 
 

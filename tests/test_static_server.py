@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import gzip
+import socket
+import time
 import urllib.error
+import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from email.message import Message
 from pathlib import Path
 
 import pytest
 
-from build_scripts.outputs.csp import CACHE_IMMUTABLE, CACHE_REVALIDATE, CACHE_RUNTIME, cache_control
+from build_scripts.outputs.csp import (CACHE_IMMUTABLE, CACHE_REVALIDATE, CACHE_RUNTIME, cache_control, server_settings,
+                                      site_policy)
+from build_scripts.outputs.static_server import SiteFiles, deploy_headers, serve, serve_site, site_handler
 from build_scripts.parts.calculators.runtime import PYODIDE_FILES, RUNTIME_DIR
-from build_scripts.outputs.static_server import serve_site
 
 
 def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, Message, bytes]:
@@ -84,3 +89,93 @@ def test_the_server_counts_what_it_sends(folder):
         _get(url + "en/nothing-here")
     assert ("/en/index.html", 200, (folder / "en" / "index.html").stat().st_size) in sent
     assert ("/en/nothing-here", 404, 0) in sent
+
+
+# ---------------------------------------------------------------- hostile requests (issue 12)
+
+
+def _raw(url: str, request: bytes, timeout: float = 10) -> bytes:
+    """Send `request` as it is (no client library tidies the path) and return the whole answer's head."""
+    host, port = urllib.parse.urlsplit(url).hostname, urllib.parse.urlsplit(url).port
+    with socket.create_connection((host, port), timeout=timeout) as conn:
+        conn.sendall(request)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    return answer
+
+
+def _status_and_location(answer: bytes) -> tuple[int, str | None]:
+    head = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+    location = next((line.split(":", 1)[1].strip() for line in head[1:] if line.lower().startswith("location:")), None)
+    return int(head[0].split()[1]), location
+
+
+@pytest.mark.parametrize("caching", [False, True])
+def test_names_no_file_system_holds_are_404_not_a_crash(folder, caching):
+    with serve_site(folder, caching=caching) as url:
+        for path in ("en/" + "a" * 256, "a" * 300 + "/index.html", "en/%00", "en/%ff%fe", ("b/" * 3000)):
+            assert _get(url + path)[0] == 404, path
+        assert _get(url + "en/")[0] == 200  # and the server still answers
+
+
+@pytest.mark.parametrize("caching", [False, True])
+def test_a_folder_redirect_never_points_at_another_host(folder, caching):
+    with serve_site(folder, caching=caching) as url:
+        for target in (b"/\\evil.example/..", b"//evil.example/..", b"/\\/evil.example/%2e%2e", b"///en", b"/en/../en",
+                       b"/%5Cevil.example/..", b"/en?next=//evil.example"):
+            status, location = _status_and_location(_raw(url, b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n\r\n"))
+            if status in (301, 302, 307, 308):
+                assert location and location.startswith("/") and not location.startswith(("//", "/\\")), (target, location)
+                assert urllib.parse.urlsplit(urllib.parse.urljoin("http://site.example/", location)).netloc == "site.example"
+            else:
+                assert status in (200, 404), (target, status)
+        status, location = _status_and_location(_raw(url, b"GET //en HTTP/1.1\r\nHost: x\r\n\r\n"))
+        assert (status, location) == (301, "/en/")
+
+
+def test_200_clients_at_once_are_all_answered(folder):
+    """The listen backlog: socketserver's 5 made one of 200 simultaneous clients time out."""
+    def fetch(_: int) -> int:
+        return _get(url + "en/index.html")[0]
+
+    with serve_site(folder, caching=True) as url, ThreadPoolExecutor(max_workers=200) as pool:
+        statuses = list(pool.map(fetch, range(200), timeout=60))
+    assert statuses == [200] * 200
+
+
+def test_an_idle_connection_is_closed(folder):
+    assert SiteFiles.timeout and SiteFiles.timeout <= 60  # the preview's own limit (http.server has none)
+
+    class Impatient(SiteFiles):  # the same mechanism, with a limit a test can wait for
+        timeout = 0.5
+
+    with serve(site_handler(folder, base=Impatient)) as url:
+        host, port = urllib.parse.urlsplit(url).hostname, urllib.parse.urlsplit(url).port
+        with socket.create_connection((host, port), timeout=10) as conn:
+            conn.sendall(b"GET /en/ HTTP/1.1\r\nHost: x\r\n\r\n")  # one request, then nothing more
+            received, started = b"", time.monotonic()
+            while chunk := conn.recv(65536):  # returns b"" once the server closes the connection
+                received += chunk
+            assert received.startswith(b"HTTP/1.1 200") and time.monotonic() - started < 9
+
+
+def test_the_preview_sends_the_deploy_snippets_security_headers(folder):
+    (folder / "en" / "calc.html").write_text('<html><head></head><body><div data-calculator="absentee"></div>'
+                                             "<script>go()</script></body></html>")
+    expected = server_settings(site_policy(folder)).headers
+    assert deploy_headers(folder) == expected
+    assert "frame-ancestors 'self'" in expected["Content-Security-Policy"]
+    assert "'wasm-unsafe-eval'" in expected["Content-Security-Policy"]
+    current = {"headers": deploy_headers(folder)}
+    with serve_site(folder, caching=True, headers=lambda: current["headers"]) as url:
+        for path in ("en/", "en/missing", f"{RUNTIME_DIR}/pyodide.asm.wasm"):
+            _, headers, _ = _get(url + path)
+            for name, value in expected.items():
+                assert headers[name] == value, (path, name)
+            assert headers["X-Content-Type-Options"] == "nosniff"
+        current["headers"] = {**expected, "Content-Security-Policy": "default-src 'none'"}  # after a rebuild
+        assert _get(url + "en/")[1]["Content-Security-Policy"] == "default-src 'none'"

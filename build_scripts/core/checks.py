@@ -5,17 +5,25 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import Any
+from urllib.parse import unquote
+
+from markdown_it import MarkdownIt
 
 from ..parts.registry import PARTS
 from ..source.handbook import Handbook
 from ..source.headings import anchors_of
 from ..source.inserts import find_inserts, inserts_used
+from ..source.paths import ASSETS
 from ..source.reading import Problem
 from .pages import render_language
 from .parity import check_parity
 from .render import Renderer
 
 LINK_RE = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
+IMAGE_RE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
+# CommonMark as MkDocs' Markdown reads reference definitions; HTML on, so the insert comments stay HTML.
+_md = MarkdownIt("commonmark", {"html": True})
 NAVIGATION = "navigation.yml"
 REPORT_PAGE = "consistency-report"  # written by the build, not a file of the handbook
 
@@ -76,26 +84,109 @@ def check_parts(hb: Handbook) -> list[Problem]:
     return [problem for part in PARTS if active(part.name, hb) for problem in part.check(hb)]
 
 
+def _page_link_problem(target: str, page_id: str, anchors: dict[str, set[str]]) -> str | None:
+    """What is wrong with a link from page `page_id` to `target` (None: it reaches its page and anchor)."""
+    if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I):
+        return None  # an outside address, not ours to check
+    path, _, anchor = target.partition("#")
+    target_id = page_id if not path else path.rsplit("/", 1)[-1].removesuffix(".md")
+    if path and not path.endswith(".md"):
+        return f"link '{target}': link to a page's .md file"
+    if target_id not in anchors:
+        return f"broken link '{target}': no page '{target_id}'"
+    if anchor and anchor not in anchors[target_id]:
+        return f"broken link '{target}': no anchor '#{anchor}' on that page"
+    return None
+
+
+def _image_problem(hb: Handbook, target: str) -> str | None:
+    """Images come from the site itself: the district's files in handbook/theme/ (written assets/brand/NAME)."""
+    if target.startswith("data:"):
+        return None
+    if re.match(r"^([a-z][a-z0-9+.-]*:|//)", target, re.I):
+        return (f"image '{target}' is on another server, and the site makes no request to another server: put the "
+                "file in handbook/theme/ and write assets/brand/<its name>")
+    path = unquote(target.split("#", 1)[0].split("?", 1)[0])
+    if path.startswith("assets/brand/"):
+        found = (hb.root / "theme" / path.removeprefix("assets/brand/")).is_file()
+    else:
+        found = path.startswith("assets/") and (ASSETS / path.removeprefix("assets/")).is_file()
+    if not found:
+        return f"no image file '{target}': put the file in handbook/theme/ and write assets/brand/<its name>"
+    return None
+
+
+def _reference_definitions(body: str) -> list[tuple[str, int, str]]:
+    """(label, 0-based line, target) of each `[label]: target` of a page, and whether each is used as an image
+    (then the label is prefixed '!'): markdown-it reads them as CommonMark does, wherever they are."""
+    env: dict[str, Any] = {}
+    tokens = _md.parse(body, env)
+    images = {child.attrGet("src") for token in tokens for child in token.children or [] if child.type == "image"}
+    links = {child.attrGet("href") for token in tokens for child in token.children or [] if child.type == "link_open"}
+    found = []
+    for label, ref in env.get("references", {}).items():
+        href = ref["href"]
+        as_image = href in images and href not in links
+        found.append((("!" if as_image else "") + label, ref.get("map", [0])[0], unquote(href)))
+    return found
+
+
+_FULL_REFERENCE_RE = re.compile(r"\[([^\[\]]+)\]\[([^\[\]]*)\]")
+
+
+def _undefined_references(body: str) -> list[tuple[str, int]]:
+    """(label, 0-based line) of each `[text][label]` (or `[label][]`) whose label no `[label]: target` defines:
+    Markdown then prints the brackets as they are, and the reader gets no link."""
+    env: dict[str, Any] = {}
+    tokens = _md.parse(body, env)
+    defined = {label.casefold() for label in env.get("references", {})}
+    lines = body.split("\n")
+    found = []
+    for token in tokens:
+        if token.type != "inline" or not token.map:
+            continue
+        for child in token.children or []:
+            if child.type != "text":
+                continue  # code spans keep their brackets on purpose
+            for match in _FULL_REFERENCE_RE.finditer(child.content):
+                label = " ".join((match[2] or match[1]).split())
+                if label.casefold() in defined:
+                    continue
+                at = next((n for n in range(*token.map) if match[0] in lines[n]), token.map[0])
+                found.append((label, at))
+    return found
+
+
 def check_links(hb: Handbook) -> list[Problem]:
-    """Links between pages (`page.md#anchor`) must reach an existing page and anchor."""
+    """Links between pages (`page.md#anchor`), inline or reference-style (`[text][ref]` ... `[ref]: page.md`), must
+    reach an existing page and anchor; images must be the site's own files."""
     problems = []
     for lang, pages in hb.pages.items():
         anchors = {pid: anchors_of(md) for pid, md in render_language(hb, lang).items()}
         anchors[REPORT_PAGE] = set()
         for page in pages.values():
             for offset, line in enumerate(page.body.split("\n")):
+                lineno = page.body_line + offset
                 for target in LINK_RE.findall(line):
-                    if re.match(r"^[a-z][a-z0-9+.-]*:", target):
-                        continue  # an outside address, not ours to check
-                    path, _, anchor = target.partition("#")
-                    target_id = page.id if not path else path.rsplit("/", 1)[-1].removesuffix(".md")
-                    lineno = page.body_line + offset
-                    if path and not path.endswith(".md"):
-                        problems.append(Problem(page.rel, f"link '{target}': link to a page's .md file", lineno))
-                    elif target_id not in anchors:
-                        problems.append(Problem(page.rel, f"broken link '{target}': no page '{target_id}'", lineno))
-                    elif anchor and anchor not in anchors[target_id]:
-                        problems.append(Problem(page.rel, f"broken link '{target}': no anchor '#{anchor}' on that page", lineno))
+                    message = _page_link_problem(target, page.id, anchors)
+                    if message:
+                        problems.append(Problem(page.rel, message, lineno))
+                for target in IMAGE_RE.findall(line):
+                    message = _image_problem(hb, target)
+                    if message:
+                        problems.append(Problem(page.rel, message, lineno))
+            for label, offset, target in _reference_definitions(page.body):
+                if label.startswith("!"):
+                    message = _image_problem(hb, target)
+                else:
+                    message = _page_link_problem(target, page.id, anchors)
+                if message:
+                    problems.append(Problem(page.rel, f"reference [{label.lstrip('!').lower()}]: {message}",
+                                            page.body_line + offset))
+            for label, offset in _undefined_references(page.body):
+                problems.append(Problem(page.rel, f"the reference [{label}] is not defined: add a line "
+                                        f"`[{label}]: page.md` (or write the link as [text](page.md))",
+                                        page.body_line + offset))
     return problems
 
 

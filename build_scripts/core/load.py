@@ -9,13 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..parts.registry import PARTS
 from ..source import schema
 from ..source.handbook import Handbook, Page
-from ..source.reading import Problem, SourceError, YamlDoc, key_path, read_yaml, split_front_matter
+from ..source.reading import (MAX_PAGE_BYTES, Problem, SourceError, YamlDoc, key_path, parse_yaml, read_source_text,
+                              read_yaml, split_front_matter)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -45,13 +45,11 @@ def _load_pages(root: Path, languages: list[str], problems: list[Problem]) -> di
             continue
         for path in sorted(folder.glob("*.md")):
             rel = path.relative_to(root.parent).as_posix()
-            text = path.read_text(encoding="utf-8")
-            front, body, body_line = split_front_matter(text)
             try:
-                meta = yaml.safe_load(front) or {}
-            except yaml.MarkedYAMLError as exc:
-                line = exc.problem_mark.line + 2 if exc.problem_mark else 1
-                problems.append(Problem(rel, f"front matter is not valid YAML: {exc.problem}", line))
+                front, body, body_line = split_front_matter(read_source_text(path, rel, MAX_PAGE_BYTES))
+                meta = parse_yaml(front, rel, first_line=2)[0] or {}
+            except SourceError as exc:
+                problems.extend(exc.problems)
                 continue
             if not isinstance(meta, dict):
                 problems.append(Problem(rel, "front matter must be a mapping", 2))
@@ -71,6 +69,21 @@ def _read(root: Path, rel: str, model: type[M], docs: dict[str, YamlDoc], proble
         return None
     docs[rel] = doc
     return _validate(doc, model, problems)
+
+
+def _check_other_data_files(root: Path, read: set[str]) -> list[Problem]:
+    """YAML files of the folder no part reads: the fingerprint still hashes them (parts/fingerprint.py), so they
+    must read as sound YAML too, or the build would fail on them later without naming them."""
+    problems: list[Problem] = []
+    for path in sorted(root.rglob("*.yml")):
+        rel = path.relative_to(root)
+        if rel.as_posix() in read or rel.parts[0] in ("pages", "theme"):
+            continue
+        try:
+            read_yaml(path, root)
+        except SourceError as exc:
+            problems.extend(exc.problems)
+    return problems
 
 
 def load_handbook(root: Path) -> Handbook:
@@ -97,6 +110,7 @@ def load_handbook(root: Path) -> Handbook:
             elif (root / data_file.path).exists():
                 loaded[data_file.path] = _read(root, data_file.path, data_file.model, docs, problems)
         parts[part.name] = part.data_from(root, loaded)
+    problems.extend(_check_other_data_files(root, set(docs)))
     edition = core.get("edition.yml")
     pages = _load_pages(root, edition.languages if edition else ["en"], problems)
     if problems:

@@ -12,6 +12,7 @@ import base64
 import hashlib
 import re
 from dataclasses import asdict, dataclass
+from html import escape as html_escape, unescape as html_unescape
 from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import urlsplit
@@ -31,6 +32,10 @@ _REFERRER_RE = re.compile(r"""<meta\s+name=["']referrer["'][^>]*>\s*""", re.I)
 _CHARSET_RE = re.compile(r"<meta\s+charset=[^>]*>\s*", re.I)
 _HEAD_RE = re.compile(r"<head(\s[^>]*)?>\s*", re.I)
 
+_CALCULATOR_RE = re.compile(r"""<div\s[^>]*\bdata-calculator=["']""", re.I)
+# A source expression as CSP 3 writes a host source: scheme://host[:port]; nothing that could end the directive.
+_SOURCE_RE = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$|^https?://\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
+
 REFERRER_POLICY = "no-referrer"  # a family's visit is nobody else's business, not even the page they came from
 
 
@@ -41,14 +46,17 @@ class Policy:
 
     script_hashes: tuple[str, ...] = ()
     connect_sources: tuple[str, ...] = ()
+    # 'wasm-unsafe-eval': the calculators compile Pyodide's WebAssembly (workers fall back to script-src). Only a
+    # page that holds a calculator needs it; the site-wide header has it when any page does (it covers the worker).
+    webassembly: bool = True
 
     def directives(self, header: bool = False) -> dict[str, list[str]]:
         """Directive -> sources. `header`: the form sent as an HTTP header, which may also say who can frame the
         site (a <meta> cannot, and browsers log an error when it tries)."""
         directives = {
             "default-src": ["'self'"],
-            # 'wasm-unsafe-eval': the calculators compile Pyodide's WebAssembly; workers fall back to script-src.
-            "script-src": ["'self'", "'wasm-unsafe-eval'", *(f"'{h}'" for h in self.script_hashes)],
+            "script-src": ["'self'", *(["'wasm-unsafe-eval'"] if self.webassembly else []),
+                           *(f"'{h}'" for h in self.script_hashes)],
             "style-src": ["'self'"],
             # data: the theme draws its admonition and navigation icons as data: SVGs in its stylesheet.
             "img-src": ["'self'", "data:"],
@@ -65,7 +73,8 @@ class Policy:
         return "; ".join(f"{name} {' '.join(sources)}" for name, sources in self.directives(header).items())
 
     def merged(self, other: "Policy") -> "Policy":
-        return Policy(_unique(self.script_hashes + other.script_hashes), _unique(self.connect_sources + other.connect_sources))
+        return Policy(_unique(self.script_hashes + other.script_hashes), _unique(self.connect_sources + other.connect_sources),
+                      self.webassembly or other.webassembly)
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "meta": self.text(), "header": self.text(header=True)}
@@ -82,7 +91,11 @@ def endpoint_sources(endpoint: str | None) -> tuple[str, ...]:
         return ()
     parts = urlsplit(endpoint.strip())
     if parts.scheme in ("http", "https") and parts.netloc:
-        return (f"{parts.scheme}://{parts.netloc}",)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        # `check` refuses such an endpoint (site_config.py); never let one through into a policy all the same
+        if not _SOURCE_RE.match(origin):
+            raise ValueError(f"{endpoint!r} cannot be a Content-Security-Policy source")
+        return (origin,)
     return ()
 
 
@@ -101,8 +114,19 @@ def inline_script_hashes(html: str) -> tuple[str, ...]:
     return _unique(hashes)
 
 
+def holds_calculator(html: str) -> bool:
+    """Whether a built page has a calculator widget (site_templates/pages/calculator.md.j2)."""
+    return bool(_CALCULATOR_RE.search(html))
+
+
 def page_policy(html: str, endpoint: str | None = None) -> Policy:
-    return Policy(inline_script_hashes(html), endpoint_sources(endpoint))
+    return Policy(inline_script_hashes(html), endpoint_sources(endpoint), holds_calculator(html))
+
+
+def _attribute(text: str) -> str:
+    """Text as a double-quoted attribute value: whatever reaches the policy cannot end the attribute or the tag.
+    (Single quotes stay as they are: the policy's keywords are written with them.)"""
+    return html_escape(text, quote=False).replace('"', "&quot;")
 
 
 def with_policy(html: str, endpoint: str | None = None) -> str:
@@ -110,7 +134,7 @@ def with_policy(html: str, endpoint: str | None = None) -> str:
     script or stylesheet they govern; an older policy meta is replaced, so running it twice changes nothing."""
     html = _REFERRER_RE.sub("", _META_RE.sub("", html))
     policy = page_policy(html, endpoint)
-    metas = (f'<meta http-equiv="Content-Security-Policy" content="{policy.text()}">\n'
+    metas = (f'<meta http-equiv="Content-Security-Policy" content="{_attribute(policy.text())}">\n'
              f'<meta name="referrer" content="{REFERRER_POLICY}">\n')
     anchor = _CHARSET_RE.search(html) or _HEAD_RE.search(html)
     if not anchor:
@@ -124,14 +148,14 @@ def meta_policy(html: str) -> str | None:
     if not match:
         return None
     content = re.search(r"""content=(["'])(.*?)\1""", match[0], re.S)
-    return content[2] if content else None
+    return html_unescape(content[2]) if content else None
 
 
 def site_policy(site_dir: Path, endpoint: str | None = None) -> Policy:
     """One policy for every page of a built site (the union of their hashes): the one a server sends as a header."""
-    policy = Policy(connect_sources=endpoint_sources(endpoint))
+    policy = Policy(connect_sources=endpoint_sources(endpoint), webassembly=False)
     for page in sorted(Path(site_dir).rglob("*.html")):
-        policy = policy.merged(Policy(inline_script_hashes(page.read_text(encoding="utf-8"))))
+        policy = policy.merged(page_policy(page.read_text(encoding="utf-8")))
     return policy
 
 

@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 
 import jinja2
 import markdown
-import yaml
 from bs4 import BeautifulSoup, Tag
 
 from ..core.pages import render_language
@@ -26,6 +25,7 @@ from ..core.render import Renderer, all_inserts
 from ..source.handbook import Handbook, Page
 from ..source.inserts import Insert, find_inserts, page_url
 from ..source.paths import PRINT_DIR
+from ..source.site_config import read_site_config
 
 
 # The site's extensions when no mkdocs.yml says otherwise.
@@ -110,7 +110,7 @@ def markdown_extensions(config_file: Path | None) -> tuple[list[str], dict[str, 
     """The Markdown extensions of the site's mkdocs.yml (names and settings); no heading permalinks on paper."""
     entries: list[Any] = DEFAULT_EXTENSIONS
     if config_file and Path(config_file).exists():
-        config = yaml.safe_load(Path(config_file).read_text(encoding="utf-8")) or {}
+        config = read_site_config(Path(config_file)).data  # the source reader, as for `check`
         entries = config.get("markdown_extensions") or DEFAULT_EXTENSIONS
     names: list[str] = []
     configs: dict[str, dict[str, Any]] = {}

@@ -3,6 +3,7 @@ language chooser, the calculators' runtime and offline reading, each only where 
 
 from __future__ import annotations
 
+import html
 import logging
 import shutil
 from dataclasses import dataclass
@@ -160,7 +161,8 @@ def language_config(base: dict[str, Any], config_file: Path, hb: Handbook, lang:
     # added by the hook to the pages that hold its inserts
     scripts = ["assets/handbook.js"] + cfg.get("extra_javascript", [])
     cfg["extra_javascript"] = [{"path": s, "defer": True} if isinstance(s, str) else s for s in scripts]
-    cfg["copyright"] = cfg.get("copyright") or f"© {hb.in_language(hb.edition.district, lang)}"
+    # the theme writes the copyright into the page as HTML: the district's name is text (mkdocs.yml's own is checked)
+    cfg["copyright"] = cfg.get("copyright") or f"© {html.escape(hb.in_language(hb.edition.district, lang))}"
     return cfg
 
 

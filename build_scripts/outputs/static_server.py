@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email.utils
 import gzip
+import posixpath
 import threading
 from contextlib import contextmanager
 from functools import partial
@@ -18,8 +19,9 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 from pathlib import Path
 from typing import Any, Callable, Iterator
+from urllib.parse import quote, unquote
 
-from .csp import COMPRESSED_TYPES, MIME_TYPES, cache_control
+from .csp import COMPRESSED_TYPES, MIME_TYPES, cache_control, server_settings, site_policy
 
 # Stated here rather than left to the machine's /etc/mime.types: a module script or a worker served with the wrong
 # type does not run, and .wasm must be application/wasm for streaming compilation.
@@ -31,6 +33,36 @@ TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=u
 
 # (path, status, body bytes sent): called once per response, e.g. to count a page's bytes
 Recorder = Callable[[str, int, int], None]
+IDLE_TIMEOUT = 15.0  # seconds a connection may wait for its next request (nginx keeps 75 s; a preview needs less)
+LISTEN_BACKLOG = 512  # connections the kernel queues while every thread is busy (socketserver's default is 5)
+MAX_NAME_BYTES = 255  # the longest file name Linux (ext4, tmpfs) and the other usual file systems hold
+MAX_PATH_BYTES = 4096
+
+
+def _segments(url_path: str) -> list[str] | None:
+    """The file path a URL path names, as its folder and file names (`..` and `.` dropped, as http.server does), or
+    None when no file can have that name (too long, a NUL, a name that is not text)."""
+    try:
+        text = unquote(url_path, errors="strict")
+    except UnicodeDecodeError:
+        return None
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_PATH_BYTES or "\x00" in text:
+        return None
+    segments = []
+    for segment in posixpath.normpath(text.replace("\\", "/")).split("/"):
+        if segment in ("", ".", ".."):
+            continue
+        if len(segment.encode("utf-8")) > MAX_NAME_BYTES:
+            return None
+        segments.append(segment)
+    return segments
+
+
+class SiteServer(ThreadingHTTPServer):
+    """ThreadingHTTPServer with a listen backlog for a page's burst of requests (200 clients at once all get in)."""
+
+    request_queue_size = LISTEN_BACKLOG
+    daemon_threads = True
 
 
 class SiteFiles(SimpleHTTPRequestHandler):
@@ -40,6 +72,8 @@ class SiteFiles(SimpleHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     caching = False  # Cache-Control as in the deploy notes, gzip for text, conditional GET
     extra_headers: dict[str, str] = {}  # added to every response (e.g. a Content-Security-Policy)
+    header_source: Callable[[], dict[str, str]] | None = None  # or asked for them at each response (the preview)
+    timeout = IDLE_TIMEOUT  # an idle persistent connection (or a client that stops sending) is closed
     record: Recorder | None = None
     _gzipped: dict[tuple[str, float], bytes] = {}  # shared by every request: compress each file version once
     _gzip_lock = threading.Lock()
@@ -51,7 +85,8 @@ class SiteFiles(SimpleHTTPRequestHandler):
         return TYPES.get(Path(str(path)).suffix.lower()) or super().guess_type(path)
 
     def end_headers(self) -> None:
-        for name, value in self.extra_headers.items():
+        headers = self.header_source() if self.header_source is not None else self.extra_headers
+        for name, value in headers.items():
             self.send_header(name, value)
         super().end_headers()
 
@@ -70,49 +105,70 @@ class SiteFiles(SimpleHTTPRequestHandler):
             self.record(self._url_path(), getattr(self, "_status", HTTPStatus.OK), sent)
 
     def send_head(self) -> Any:
-        return self._send_head_caching() if self.caching else super().send_head()
-
-    def _url_path(self) -> str:
-        return self.path.split("?", 1)[0].split("#", 1)[0]
-
-    def _send_head_caching(self) -> Any:
+        """Both modes: the file at the request's path, a redirect to a folder's own address, or a 404 for anything
+        else (including names no file system can hold); never a directory listing."""
         url_path = self._url_path()
-        path = Path(self.translate_path(self.path))
-        if path.is_dir():
-            if not url_path.endswith("/"):
-                self.send_response(HTTPStatus.MOVED_PERMANENTLY)
-                self.send_header("Location", url_path + "/")
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return None
-            path = path / "index.html"
-        if not path.is_file():
+        segments = _segments(url_path)
+        if segments is None:
             self.send_error(HTTPStatus.NOT_FOUND, "File not found")
             return None
-        mtime = path.stat().st_mtime
-        last_modified = email.utils.formatdate(int(mtime), usegmt=True)
-        if self._unchanged_since(mtime):
+        path = Path(self.directory, *segments)
+        try:
+            if path.is_dir():
+                if not url_path.endswith("/"):
+                    self._redirect_to_folder(segments)
+                    return None
+                path = path / "index.html"
+            stat = path.stat() if path.is_file() else None
+        except (OSError, ValueError):  # a name the file system refuses is a file that is not there
+            stat = None
+        if stat is None:
+            self.send_error(HTTPStatus.NOT_FOUND, "File not found")
+            return None
+        last_modified = email.utils.formatdate(int(stat.st_mtime), usegmt=True)
+        if self._unchanged_since(stat.st_mtime):
             self.send_response(HTTPStatus.NOT_MODIFIED)
             self.send_header("Last-Modified", last_modified)
-            self.send_header("Cache-Control", cache_control(url_path))
+            if self.caching:
+                self.send_header("Cache-Control", cache_control(url_path))
             self.end_headers()
             return None
-        body = path.read_bytes()
+        try:
+            body = path.read_bytes()
+        except OSError:
+            self.send_error(HTTPStatus.NOT_FOUND, "File not found")
+            return None
         content_type = self.guess_type(path)
-        compressed = (content_type.split(";")[0] in COMPRESSED_TYPES
+        compressed = (self.caching and content_type.split(";")[0] in COMPRESSED_TYPES
                       and "gzip" in self.headers.get("Accept-Encoding", ""))
         if compressed:
-            body = self._gzip(path, mtime, body)
+            body = self._gzip(path, stat.st_mtime, body)
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Last-Modified", last_modified)
-        self.send_header("Cache-Control", cache_control(url_path))
-        if compressed:
-            self.send_header("Content-Encoding", "gzip")
-        self.send_header("Vary", "Accept-Encoding")
+        if self.caching:
+            self.send_header("Cache-Control", cache_control(url_path))
+            if compressed:
+                self.send_header("Content-Encoding", "gzip")
+            self.send_header("Vary", "Accept-Encoding")
         self.end_headers()
         return BytesIO(body)
+
+    def _redirect_to_folder(self, segments: list[str]) -> None:
+        """301 to the folder's address with its slash, rebuilt from the path's own segments: always a path on this
+        server (`/\\evil.example/..` must not come back as a Location a browser reads as another host)."""
+        location = "/" + "".join(quote(segment, safe="") + "/" for segment in segments)
+        query = self.path.partition("?")[2].partition("#")[0]
+        if query:
+            location += "?" + quote(query, safe="=&+%")
+        self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _url_path(self) -> str:
+        return self.path.split("?", 1)[0].split("#", 1)[0]
 
     def _unchanged_since(self, mtime: float) -> bool:
         since = self.headers.get("If-Modified-Since")
@@ -134,7 +190,7 @@ class SiteFiles(SimpleHTTPRequestHandler):
 @contextmanager
 def serve(handler: Any, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Run an HTTP server (a free port unless `port` is given) in a thread; yields its base URL (ending in /)."""
-    server = ThreadingHTTPServer((host, port), handler)
+    server = SiteServer((host, port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -145,16 +201,27 @@ def serve(handler: Any, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]
         thread.join(timeout=5)
 
 
-def site_handler(folder: Path, caching: bool = False, headers: dict[str, str] | None = None,
+Headers = dict[str, str] | Callable[[], dict[str, str]]
+
+
+def site_handler(folder: Path, caching: bool = False, headers: Headers | None = None,
                  record: Recorder | None = None, base: type[SiteFiles] = SiteFiles) -> Any:
-    """A request handler serving `folder` (a subclass of `base` with these settings)."""
-    settings = {"caching": caching, "extra_headers": dict(headers or {}),
+    """A request handler serving `folder` (a subclass of `base` with these settings). `headers`: added to every
+    response; a function is called at each response (the preview's policy changes with each rebuild)."""
+    settings = {"caching": caching, "extra_headers": {} if callable(headers) else dict(headers or {}),
+                "header_source": staticmethod(headers) if callable(headers) else None,
                 "record": staticmethod(record) if record else None}
     return partial(type("Files", (base,), settings), directory=str(folder))
 
 
+def deploy_headers(site_dir: Path, endpoint: str | None = None) -> dict[str, str]:
+    """The headers docs/deploy/'s snippets send for a built site (Content-Security-Policy with frame-ancestors,
+    nosniff, no Referer), so the preview is held to the policy a real host enforces."""
+    return server_settings(site_policy(site_dir, endpoint)).headers
+
+
 @contextmanager
-def serve_site(folder: Path, caching: bool = False, headers: dict[str, str] | None = None,
+def serve_site(folder: Path, caching: bool = False, headers: Headers | None = None,
                record: Recorder | None = None, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve a built site's folder from a thread; yields its base URL."""
     with serve(site_handler(folder, caching, headers, record), host, port) as url:

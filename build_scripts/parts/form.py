@@ -5,7 +5,6 @@ Its script, stylesheet and schema ship only with a language whose pages hold the
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -14,18 +13,16 @@ import yaml
 
 from pydantic import Field, field_validator
 
-from ..source.config import handbook_settings
 from ..source.handbook import Handbook
 from ..source.paths import SITE_TEMPLATES
 from ..source.reading import Problem, SourceError
 from ..source.schema import Strict, Text, non_empty
+from ..source.site_config import ENDPOINT_KEY, endpoint_problem
 from .base import DataFile, InsertKind, Part, Rendering
 from .fingerprint import handbook_fingerprint
 
 FORM_STRINGS_DIR = SITE_TEMPLATES / "i18n" / "form"
 SCHEMA_FILE = SITE_TEMPLATES / "assets" / "acknowledgement.schema.json"
-ENDPOINT_KEY = "extra.handbook.acknowledgement_endpoint"
-_ENDPOINT_RE = re.compile(r"^(https?://[^\s/?#]+(/[^\s]*)?|/[^\s/][^\s]*)$")
 
 
 @dataclass(frozen=True)
@@ -62,13 +59,13 @@ def load_form_strings(lang: str) -> dict[str, str]:
 def endpoint_setting(config: dict[str, Any], config_name: str = "mkdocs.yml") -> str | None:
     """`extra.handbook.acknowledgement_endpoint` of mkdocs.yml: None (the default: nothing leaves the browser),
     an http(s) address, or a path on the site's own server."""
-    value = handbook_settings(config).get("acknowledgement_endpoint")
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str) or not _ENDPOINT_RE.match(value.strip()):
-        raise SourceError([Problem(config_name, "must be an http:// or https:// address, or a path starting with /, "
-                                   f"or null to keep records in the browser (got {value!r})", key=ENDPOINT_KEY)])
-    return value.strip()
+    extra = config.get("extra") if isinstance(config, dict) else None
+    handbook = extra.get("handbook") if isinstance(extra, dict) else None
+    value = handbook.get("acknowledgement_endpoint") if isinstance(handbook, dict) else None
+    problem = endpoint_problem(value)  # the rule of site_config.py, which `check` applies with the line
+    if problem:
+        raise SourceError([Problem(config_name, problem, key=ENDPOINT_KEY)])
+    return value or None
 
 
 def check_statements(hb: Handbook, shape: RecordShape) -> list[Problem]:

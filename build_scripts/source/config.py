@@ -5,19 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from .reading import Problem, SourceError
+from .site_config import read_site_config
 
 
 def read_config(config_file: Path) -> dict[str, Any]:
-    """The project's mkdocs.yml as a plain mapping (it must not use Python-object YAML tags)."""
-    try:
-        data = yaml.safe_load(Path(config_file).read_text(encoding="utf-8")) or {}
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise SourceError([Problem(Path(config_file).name, f"YAML syntax error: {exc.problem}", line)]) from None
-    return data
+    """The project's mkdocs.yml as a plain mapping (it must not use Python-object YAML tags), read by the source
+    reader and checked (site_config.py): a problem names mkdocs.yml and the line."""
+    return read_site_config(Path(config_file)).data
 
 
 def handbook_settings(config: dict[str, Any]) -> dict[str, Any]:
