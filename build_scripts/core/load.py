@@ -61,7 +61,9 @@ def _load_pages(root: Path, languages: list[str], problems: list[Problem]) -> di
     return pages
 
 
-def _read(root: Path, rel: str, model: type[M], docs: dict[str, YamlDoc], problems: list[Problem]) -> M | None:
+def _read(root: Path, rel: str, model: type[M], docs: dict[str, YamlDoc], problems: list[Problem],
+          attempted: set[str]) -> M | None:
+    attempted.add(rel)
     try:
         doc = read_yaml(root / rel, root)
     except SourceError as exc:
@@ -93,24 +95,26 @@ def load_handbook(root: Path) -> Handbook:
     if not root.is_dir():
         raise SourceError([Problem(str(root), "handbook folder not found")])
     docs: dict[str, YamlDoc] = {}
+    attempted: set[str] = set()  # every file read for the core or a part, sound or not
     core: dict[str, Any] = {}
     for name, model in CORE_FILES.items():
         if not (root / name).exists():
             problems.append(Problem(f"{root.name}/{name}", "required file is missing (see README: a handbook's files)"))
             continue
-        core[name] = _read(root, name, model, docs, problems)
+        core[name] = _read(root, name, model, docs, problems, attempted)
     parts: dict[str, Any] = {}
     for part in PARTS:
         loaded: dict[str, Any] = {}
         for data_file in part.files:
             if data_file.many:
                 paths = sorted(root.glob(data_file.path))
-                models = [_read(root, p.relative_to(root).as_posix(), data_file.model, docs, problems) for p in paths]
+                models = [_read(root, p.relative_to(root).as_posix(), data_file.model, docs, problems, attempted)
+                          for p in paths]
                 loaded[data_file.path] = [m for m in models if m is not None]
             elif (root / data_file.path).exists():
-                loaded[data_file.path] = _read(root, data_file.path, data_file.model, docs, problems)
+                loaded[data_file.path] = _read(root, data_file.path, data_file.model, docs, problems, attempted)
         parts[part.name] = part.data_from(root, loaded)
-    problems.extend(_check_other_data_files(root, set(docs)))
+    problems.extend(_check_other_data_files(root, attempted))
     edition = core.get("edition.yml")
     pages = _load_pages(root, edition.languages if edition else ["en"], problems)
     if problems:
