@@ -15,6 +15,7 @@ from .absentee import AbsenteeResult, absentee_tier
 from .consequence import ConsequenceResult, behavior_options, lookup_consequence
 from .data import load_data
 from .errors import CalculatorDataError, CalculatorInputError
+from .numbers import excerpt
 from .words import LANGUAGES, word
 
 
@@ -35,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--damage", help="value in dollars, for behaviors whose response depends on it")
     common(c)
     a = sub.add_parser("absentee", help="absentee rate and tier")
-    a.add_argument("--absent", required=True, help="days absent, excused and unexcused (half days allowed)")
+    a.add_argument("--absent", required=True, help="days absent, excused and unexcused (decimals allowed: 17.9)")
     a.add_argument("--enrolled", required=True, help="days enrolled")
     common(a)
     o = sub.add_parser("behaviors", help="list the behaviors of a school level's matrix")
@@ -107,8 +108,13 @@ def main(argv: list[str] | None = None) -> int:
     except CalculatorInputError as exc:
         print(exc.message, file=sys.stderr)
         return 2
-    except (CalculatorDataError, OSError, ValueError) as exc:
+    except CalculatorDataError as exc:
         print(exc, file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - data of the right schema but the wrong shape: a message, no traceback
+        where = args.data or "the packaged calculator data"
+        print(f"{where}: not calculator data the calculators can read ({type(exc).__name__}: {excerpt(str(exc))}); "
+              "compile it with `python -m build_scripts.calculator_data`", file=sys.stderr)
         return 1
     print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if args.json else text)
     return 0

@@ -101,7 +101,7 @@ BAD_INPUT: list[tuple[str, dict[str, Any], str]] = [
     ("absentee", {"days_absent": 5, "days_enrolled": ""}, "days_enrolled"),
     ("absentee", {"days_enrolled": 5}, "days_absent"),
     ("absentee", {"days_absent": 11, "days_enrolled": 10}, "days_absent"),
-    ("absentee", {"days_absent": 1.3, "days_enrolled": 10}, "days_absent"),
+    ("absentee", {"days_absent": 1.333, "days_enrolled": 10}, "days_absent"),  # days count 2 decimal places
     ("absentee", {"days_absent": True, "days_enrolled": 10}, "days_absent"),
     ("consequence", {"behavior": "juggling", "school_level": "elementary", "offense": 1}, "behavior"),
     ("consequence", {"behavior": "", "school_level": "elementary", "offense": 1}, "behavior"),
