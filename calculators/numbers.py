@@ -122,7 +122,11 @@ def _json_int(token: str) -> int | UnreadableNumber:
 
 
 def _json_float(token: str) -> float | UnreadableNumber:
-    return float(token) if len(token) <= MAX_TEXT else UnreadableNumber(token, whole=False)
+    if len(token) > MAX_TEXT:
+        return UnreadableNumber(token, whole=False)
+    value = float(token)
+    # 1e400 becomes infinity: it was written as a (very large) number, so it is too large, not "not finite"
+    return UnreadableNumber(token, whole=True) if math.isinf(value) else value
 
 
 # json.loads(text, **JSON_NUMBERS): number tokens longer than MAX_TEXT are never converted (a 5,000-digit integer
@@ -222,7 +226,10 @@ def _from_text(text: str, rule: FieldRule, lang: str) -> Reading:
     if not readings:
         raise _not_number(lang, rule.field, text)
     if len(readings) > 1:
-        shown = [show(v, lang, money=rule.money) for v in sorted(readings)]
+        # each reading written in full (not rounded to cents); one with decimals is said to be so, since in
+        # Spanish "1,234" written back is as ambiguous as what was typed
+        shown = [show(v, lang) if v.denominator == 1 else word(lang, "ambiguous_decimals", value=show(v, lang))
+                 for v in sorted(readings)]
         raise fail(lang, rule.field, "ambiguous", value=typed, readings=f" {word(lang, 'or')} ".join(shown),
                    forms=word(lang, "number_forms"))
     (value, (thousands, decimal)), = readings.items()

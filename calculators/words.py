@@ -27,6 +27,7 @@ WORDS: dict[str, dict[str, str]] = {
         "err_not_finite": "{field}: enter an ordinary number (not NaN or infinity).",
         "err_negative": "{field}: cannot be negative. Enter 0 or more.",
         "err_ambiguous": "{field}: “{value}” can be read as {readings}. {forms}",
+        "ambiguous_decimals": "{value} (with decimals)",
         "err_too_large": "{field}: the number is too large for this field (at most {maximum}). Check the number.",
         "err_decimals": "{field}: write at most {places} decimal places.",
         # the number reader's rules (calculators/numbers.py), shown with every number it cannot read
@@ -161,6 +162,7 @@ WORDS: dict[str, dict[str, str]] = {
         "err_not_finite": "{field}: escriba un número común (no NaN ni infinito).",
         "err_negative": "{field}: no puede ser negativo. Escriba 0 o más.",
         "err_ambiguous": "{field}: «{value}» se puede leer como {readings}. {forms}",
+        "ambiguous_decimals": "{value} (con decimales)",
         "err_too_large": "{field}: el número es demasiado grande para este dato (como máximo {maximum}). "
                          "Revise el número.",
         "err_decimals": "{field}: escriba como máximo {places} decimales.",
