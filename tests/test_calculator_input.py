@@ -370,3 +370,18 @@ def test_cli_data_file_that_is_not_calculator_data_gets_a_message(tmp_path, cont
 def test_cli_data_that_is_a_device_is_refused_not_read_forever():
     out = cli("--data", "/dev/zero", "absentee", "--absent", "1", "--enrolled", "2", timeout=30)
     assert out.returncode == 1 and "is not a regular file" in out.stderr and "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_json_number_past_float_range_is_too_large_not_infinite(data, lang):
+    for token in ("1e400", "-1e400"):
+        text = '{"calculator": "absentee", "lang": "%s", "args": {"days_absent": 1, "days_enrolled": %s}}' % (
+            lang, token)
+        assert answer(data, text)["error"] | {"message": ""} == {"message": "", "field": "days_enrolled",
+                                                                 "code": "too_large"}
+
+
+def test_an_ambiguous_reading_with_decimals_is_written_in_full_and_said_so():
+    with pytest.raises(CalculatorInputError) as err:
+        read("1,234", "damage_usd", "es")  # dollars have cents, yet 1.234 is shown whole, never rounded to 1,23
+    assert "«1,234» se puede leer como 1,234 (con decimales) o 1234." in err.value.message
