@@ -185,7 +185,8 @@ def find_row(data: Data, matrix: dict[str, Any], behavior: Any, lang: str) -> Ro
     for row in rows:
         if any(_key(name) == key for name in row["behavior"].values()):
             return row
-    code_ids = {cid for cid, code in data["codes"].items() if _code_key(code["code"]) == _code_key(behavior)}
+    typed_code = _code_key(behavior)  # once, not once per code (a long name made this quadratic)
+    code_ids = {cid for cid, code in data["codes"].items() if _code_key(code["code"]) == typed_code}
     if code_ids:
         printed = data["codes"][sorted(code_ids)[0]]["code"]
         found = [row for row in rows if code_ids & set(row["codes"])]
