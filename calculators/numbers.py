@@ -26,7 +26,7 @@ from fractions import Fraction
 from typing import Any
 
 from .errors import CalculatorInputError
-from .words import WORDS, word
+from .words import word
 
 MAX_TEXT = 40  # characters of a typed number; the longest accepted value, "-$10,000,000.00", has 15
 EXCERPT = 40  # characters of what was typed that a message quotes
@@ -107,26 +107,27 @@ def excerpt(value: Any, limit: int = EXCERPT) -> str:
 
 
 class UnreadableNumber:
-    """A JSON number token too long to read (see json_number_hooks): refused as not a number, never converted."""
+    """A JSON number token not converted (see JSON_NUMBERS): refused naming the field, as too large when it is
+    known to be beyond every field's bound (an integer of over 40 digits, 1e400), else as not a number."""
 
-    def __init__(self, token: str, *, whole: bool):
+    def __init__(self, token: str, *, too_large: bool):
         self.token = token[:EXCERPT]
-        self.whole = whole  # an integer token: over 40 digits, so beyond every field's bound
+        self.too_large = too_large
 
     def __repr__(self) -> str:
         return self.token + "…"
 
 
 def _json_int(token: str) -> int | UnreadableNumber:
-    return int(token) if len(token) <= MAX_TEXT else UnreadableNumber(token, whole=True)
+    return int(token) if len(token) <= MAX_TEXT else UnreadableNumber(token, too_large=True)
 
 
 def _json_float(token: str) -> float | UnreadableNumber:
     if len(token) > MAX_TEXT:
-        return UnreadableNumber(token, whole=False)
+        return UnreadableNumber(token, too_large=False)
     value = float(token)
     # 1e400 becomes infinity: it was written as a (very large) number, so it is too large, not "not finite"
-    return UnreadableNumber(token, whole=True) if math.isinf(value) else value
+    return UnreadableNumber(token, too_large=True) if math.isinf(value) else value
 
 
 # json.loads(text, **JSON_NUMBERS): number tokens longer than MAX_TEXT are never converted (a 5,000-digit integer
@@ -245,7 +246,7 @@ def read(value: Any, field: str, lang: str) -> Reading:
         raise fail(lang, field, "required")
     if isinstance(value, str):
         return _from_text(value, rule, lang)
-    if isinstance(value, UnreadableNumber) and value.whole:
+    if isinstance(value, UnreadableNumber) and value.too_large:
         raise fail(lang, field, "too_large", maximum=show(Fraction(rule.maximum), lang))
     if isinstance(value, (bool, UnreadableNumber)):
         raise _not_number(lang, field, value)
@@ -277,7 +278,3 @@ def read(value: Any, field: str, lang: str) -> Reading:
         return Reading(field, _checked(value, rule, lang), excerpt(str(value)), None, None)
     raise _not_number(lang, field, value)
 
-
-def forms(lang: str) -> str:
-    """The written rules, for a page or a README."""
-    return WORDS[lang]["number_forms"]
