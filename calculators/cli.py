@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any
 
@@ -100,11 +101,9 @@ def main(argv: list[str] | None = None) -> int:
             text = _absentee_text(result)
         else:
             options = behavior_options(args.level, args.lang, data=data)
-            if args.json:
-                print(json.dumps(options, ensure_ascii=False, indent=2))
-            else:
-                print("\n".join(f"{o['id']}\t{', '.join(o['codes'])}\t{o['label']}" for o in options))
-            return 0
+            text = json.dumps(options, ensure_ascii=False, indent=2) if args.json else \
+                "\n".join(f"{o['id']}\t{', '.join(o['codes'])}\t{o['label']}" for o in options)
+            return _output(text)
     except CalculatorInputError as exc:
         print(exc.message, file=sys.stderr)
         return 2
@@ -116,5 +115,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{where}: not calculator data the calculators can read ({type(exc).__name__}: {excerpt(str(exc))}); "
               "compile it with `python -m build_scripts.calculator_data`", file=sys.stderr)
         return 1
-    print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if args.json else text)
+    return _output(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if args.json else text)
+
+
+def _output(text: str) -> int:
+    """Prints the answer; a reader that stops reading (`| head`) is no error of ours and gets no traceback."""
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the flush at exit raises nothing
     return 0

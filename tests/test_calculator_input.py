@@ -385,3 +385,11 @@ def test_an_ambiguous_reading_with_decimals_is_written_in_full_and_said_so():
     with pytest.raises(CalculatorInputError) as err:
         read("1,234", "damage_usd", "es")  # dollars have cents, yet 1.234 is shown whole, never rounded to 1,23
     assert "«1,234» se puede leer como 1,234 (con decimales) o 1234." in err.value.message
+
+
+def test_cli_output_to_a_reader_that_stopped_reading_is_no_traceback():
+    proc = subprocess.Popen([sys.executable, "-m", "calculators", "behaviors", "--level", "elementary"], cwd=PROJECT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # as `| head -0` does: the answer's write meets a closed pipe
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=30) == 0 and stderr == ""
