@@ -5,7 +5,7 @@
     t = absentee_tier(14, 120, lang="es")                   # t.tier, t.rate_percent, t.to_dict()
 
 The handbook's words and numbers come from data/handbook.json, compiled from handbook/ at build time
-(build_scripts.calculator_data); every function takes `data=` to use other compiled data instead.
+(build_scripts.parts.calculators.data); every function takes `data=` to use other compiled data instead.
 A Web Worker calls `handle_request(json_string)` and gets a JSON string back.
 """
 

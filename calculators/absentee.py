@@ -1,4 +1,4 @@
-"""Absentee rate and tier: absences (excused and unexcused, half days allowed) / days enrolled x 100.
+"""Absentee rate and tier: absences (excused and unexcused; whole, half or class-period days) / days enrolled x 100.
 
 Tiers come from the data: a tier runs from its `from_percent` up to the next tier's `from_percent` (or its own
 `below_percent`). Where the printed range stops short of the next tier (printed "5%-9.9%", next from 10%), the
@@ -18,6 +18,7 @@ from fractions import Fraction
 from typing import Any
 
 from . import inputs
+from .numbers import ReadAs
 from .data import Data, check_lang, exact, page_title, resolve, tx
 from .results import Quote, plain
 from .words import join, number, unit, word
@@ -68,6 +69,7 @@ class AbsenteeResult:
     page: str | None
     page_title: str | None
     summary: str
+    read_as: tuple[ReadAs, ...] = ()  # how each number was read ("Days absent: read as 17.9 days.")
 
     def to_dict(self) -> dict[str, Any]:
         return {"calculator": "absentee", **plain(self)}
@@ -115,8 +117,9 @@ def absentee_tier(days_absent: Any, days_enrolled: Any, lang: str = "en", *, dat
     """The absentee rate, its tier and what it brings. Raises CalculatorInputError (message in `lang`)."""
     data = resolve(data)
     lang = check_lang(data, lang)
-    absent = inputs.half_days(days_absent, "days_absent", lang)
-    enrolled = inputs.half_days(days_enrolled, "days_enrolled", lang)
+    absent_read = inputs.non_negative(days_absent, "days_absent", lang)
+    enrolled_read = inputs.non_negative(days_enrolled, "days_enrolled", lang)
+    absent, enrolled = absent_read.value, enrolled_read.value
     if enrolled == 0:
         raise inputs.fail(lang, "days_enrolled", "enrolled_zero")
     if absent > enrolled:
@@ -176,4 +179,5 @@ def absentee_tier(days_absent: Any, days_enrolled: Any, lang: str = "en", *, dat
         absences_counted_text=counted_text, next_tier=next_tier, referral=referral,
         rate_statement=Quote(statement, att["page"], page_title(data, att["page"], lang)) if statement else None,
         page=att["page"], page_title=page_title(data, att["page"], lang), summary=summary,
+        read_as=(absent_read.read_as(lang), enrolled_read.read_as(lang)),
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any
 
@@ -15,6 +16,7 @@ from .absentee import AbsenteeResult, absentee_tier
 from .consequence import ConsequenceResult, behavior_options, lookup_consequence
 from .data import load_data
 from .errors import CalculatorDataError, CalculatorInputError
+from .numbers import excerpt
 from .words import LANGUAGES, word
 
 
@@ -35,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--damage", help="value in dollars, for behaviors whose response depends on it")
     common(c)
     a = sub.add_parser("absentee", help="absentee rate and tier")
-    a.add_argument("--absent", required=True, help="days absent, excused and unexcused (half days allowed)")
+    a.add_argument("--absent", required=True, help="days absent, excused and unexcused (decimals allowed: 17.9)")
     a.add_argument("--enrolled", required=True, help="days enrolled")
     common(a)
     o = sub.add_parser("behaviors", help="list the behaviors of a school level's matrix")
@@ -99,16 +101,28 @@ def main(argv: list[str] | None = None) -> int:
             text = _absentee_text(result)
         else:
             options = behavior_options(args.level, args.lang, data=data)
-            if args.json:
-                print(json.dumps(options, ensure_ascii=False, indent=2))
-            else:
-                print("\n".join(f"{o['id']}\t{', '.join(o['codes'])}\t{o['label']}" for o in options))
-            return 0
+            text = json.dumps(options, ensure_ascii=False, indent=2) if args.json else \
+                "\n".join(f"{o['id']}\t{', '.join(o['codes'])}\t{o['label']}" for o in options)
+            return _output(text)
     except CalculatorInputError as exc:
         print(exc.message, file=sys.stderr)
         return 2
-    except (CalculatorDataError, OSError, ValueError) as exc:
+    except CalculatorDataError as exc:
         print(exc, file=sys.stderr)
         return 1
-    print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if args.json else text)
+    except Exception as exc:  # noqa: BLE001 - data of the right schema but the wrong shape: a message, no traceback
+        where = args.data or "the packaged calculator data"
+        print(f"{where}: not calculator data the calculators can read ({type(exc).__name__}: {excerpt(str(exc))}); "
+              "compile it with `python -m build_scripts calculator-data`", file=sys.stderr)
+        return 1
+    return _output(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if args.json else text)
+
+
+def _output(text: str) -> int:
+    """Prints the answer; a reader that stops reading (`| head`) is no error of ours and gets no traceback."""
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the flush at exit raises nothing
     return 0

@@ -13,6 +13,7 @@ from fractions import Fraction
 from typing import Any
 
 from . import inputs
+from .numbers import ReadAs
 from .data import Data, check_lang, exact, page_title, resolve, tx
 from .results import Quote, plain
 from .words import WORDS, join, money, ordinal, unit, word
@@ -135,6 +136,7 @@ class ConsequenceResult:
     definitions: tuple[Definition, ...]
     meanings: tuple[Meaning, ...]
     notes: tuple[Note, ...]
+    read_as: tuple[ReadAs, ...] = ()  # how the value in dollars was read ("read as 999.99 dollars")
 
     @property
     def value_gap(self) -> bool:
@@ -164,7 +166,7 @@ def matrix_for(data: Data, school_level: Any, lang: str) -> dict[str, Any]:
         if key in (_key(matrix["school_level"]), _key(matrix["id"])):
             return matrix
     choices = ", ".join(m["school_level"] for m in data["matrices"])
-    raise inputs.fail(lang, "school_level", "unknown_level", value=str(school_level).strip(), choices=choices)
+    raise inputs.fail(lang, "school_level", "unknown_level", value=inputs.excerpt(school_level), choices=choices)
 
 
 def _matrix_name(data: Data, matrix: dict[str, Any], lang: str) -> str:
@@ -183,7 +185,8 @@ def find_row(data: Data, matrix: dict[str, Any], behavior: Any, lang: str) -> Ro
     for row in rows:
         if any(_key(name) == key for name in row["behavior"].values()):
             return row
-    code_ids = {cid for cid, code in data["codes"].items() if _code_key(code["code"]) == _code_key(behavior)}
+    typed_code = _code_key(behavior)  # once, not once per code (a long name made this quadratic)
+    code_ids = {cid for cid, code in data["codes"].items() if _code_key(code["code"]) == typed_code}
     if code_ids:
         printed = data["codes"][sorted(code_ids)[0]]["code"]
         found = [row for row in rows if code_ids & set(row["codes"])]
@@ -195,7 +198,7 @@ def find_row(data: Data, matrix: dict[str, Any], behavior: Any, lang: str) -> Ro
             raise inputs.fail(lang, "behavior", "ambiguous_code", code=printed, matrix=where, rows=names)
         names = word(lang, "list_joiner").join(tx(data["codes"][c]["name"], lang, data) or c for c in sorted(code_ids))
         raise inputs.fail(lang, "behavior", "code_not_in_matrix", code=printed, names=names, matrix=where)
-    raise inputs.fail(lang, "behavior", "unknown_behavior", value=str(behavior).strip(),
+    raise inputs.fail(lang, "behavior", "unknown_behavior", value=inputs.excerpt(behavior),
                       matrix=_matrix_name(data, matrix, lang))
 
 
@@ -415,9 +418,11 @@ def lookup_consequence(behavior: Any, school_level: Any, offense: Any, damage_us
     lang = check_lang(data, lang)
     matrix = matrix_for(data, school_level, lang)
     row = find_row(data, matrix, behavior, lang)
-    nth = inputs.offense_number(offense, lang)
-    value = None if damage_usd is None or (isinstance(damage_usd, str) and not damage_usd.strip()) \
-        else inputs.non_negative(damage_usd, "damage_usd", lang, money=True)
+    offense_read = inputs.offense_number(offense, lang)
+    nth = int(offense_read.value)
+    value_read = None if damage_usd is None or (isinstance(damage_usd, str) and not damage_usd.strip()) \
+        else inputs.non_negative(damage_usd, "damage_usd", lang)
+    value = value_read.value if value_read else None
 
     column, status = _cell_column(row, nth)
     cell = row["cells"][column]
@@ -501,6 +506,7 @@ def lookup_consequence(behavior: Any, school_level: Any, offense: Any, damage_us
         damage_usd=float(value) if value is not None else None, value_status=value_status, band=band,
         band_options=options, actions=actions, plain_language=plain_text, summary=summary,
         definitions=_definitions(data, row, lang), meanings=_meanings(data, relevant, lang), notes=tuple(notes),
+        read_as=(value_read.read_as(lang),) if value_read else (),
     )
 
 

@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CalculatorDataError, CalculatorInputError
+from .numbers import excerpt
 from .words import LANGUAGES, word
 
 Data = dict[str, Any]
-SCHEMA = 1  # the shape of data this package reads (build_scripts.calculator_data writes it)
+SCHEMA = 1  # the shape of data this package reads (build_scripts.parts.calculators.data writes it)
 DATA_FILE = "data/handbook.json"
 
 
@@ -31,16 +32,45 @@ def packaged_data() -> Data:
         text = resources.files(__package__).joinpath(DATA_FILE).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise CalculatorDataError(
-            f"{__package__}/{DATA_FILE} is missing: compile it with `python -m build_scripts.calculator_data`"
+            f"{__package__}/{DATA_FILE} is missing: compile it with `python -m build_scripts calculator-data`"
         ) from None
     return _checked(json.loads(text), f"{__package__}/{DATA_FILE}")
 
 
+MAX_DATA_BYTES = 64 * 1024 * 1024  # compiled data is well under 1 MB; a bigger "data file" is something else
+
+
 def load_data(path: str | Path | None = None) -> Data:
-    """The packaged data, or the compiled JSON at `path` (for another handbook, or tests)."""
+    """The packaged data, or the compiled JSON at `path` (for another handbook, or tests).
+
+    A file that cannot be calculator data (missing, a folder, a device, not UTF-8, not JSON, nested too deep,
+    too big) raises CalculatorDataError naming the file and what is wrong, never another exception."""
     if path is None:
         return packaged_data()
-    return _checked(json.loads(Path(path).read_text(encoding="utf-8")), str(path))
+    where = str(path)
+    try:
+        if not Path(path).is_file():  # a folder, /dev/zero or a pipe would be read forever or fail obscurely
+            what = "is a folder" if Path(path).is_dir() else "is not a regular file" if Path(path).exists() \
+                else "does not exist"
+            raise CalculatorDataError(f"{where}: {what}; give the compiled calculator data (a .json file)")
+        with open(path, "rb") as f:
+            raw = f.read(MAX_DATA_BYTES + 1)
+    except OSError as exc:
+        raise CalculatorDataError(f"{where}: cannot be read ({exc.strerror or exc})") from None
+    if len(raw) > MAX_DATA_BYTES:
+        raise CalculatorDataError(f"{where}: larger than {MAX_DATA_BYTES // 2**20} MB, not calculator data")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise CalculatorDataError(f"{where}, line {line}: a byte that is not UTF-8; save the file as UTF-8") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CalculatorDataError(f"{where}, line {exc.lineno}: not JSON ({exc.msg})") from None
+    except (ValueError, RecursionError) as exc:  # a number too long to convert; nesting past the recursion limit
+        raise CalculatorDataError(f"{where}: not calculator data ({excerpt(str(exc), 80)})") from None
+    return _checked(data, where)
 
 
 def resolve(data: Data | None) -> Data:
@@ -61,7 +91,8 @@ def check_lang(data: Data, lang: Any) -> str:
             return code
     fallback = langs[0] if langs else LANGUAGES[0]
     raise CalculatorInputError(
-        word(fallback, "err_unknown_lang", field=word(fallback, "field_lang"), value=lang, choices=", ".join(langs)),
+        word(fallback, "err_unknown_lang", field=word(fallback, "field_lang"), value=excerpt(lang),
+             choices=", ".join(langs)),
         field="lang", code="unknown_lang", lang=fallback,
     )
 

@@ -10,19 +10,24 @@ answer laid out for a page (see calculators.view). Other calculators: behavior_o
 ready (loads the data; a worker can send it as soon as Pyodide is up).
 
 It never raises and never returns a traceback: bad input gives the reader's-language message and the field to fix;
-anything unexpected gives a short message in that language (code "internal").
+anything unexpected gives a short message in that language (code "internal"). It answers fast whatever it is
+sent: a request longer than MAX_REQUEST characters or nested deeper than MAX_DEPTH is refused before it is
+parsed (json.loads would recurse, and in Pyodide overflow the stack), number tokens too long to convert are never
+converted (numbers.JSON_NUMBERS), and messages quote at most a short excerpt of what was sent.
 """
 
 from __future__ import annotations
 
 import inspect
 import json
+import re
 from typing import Any, Callable
 
 from .absentee import absentee_tier
 from .consequence import behavior_options, lookup_consequence, school_levels
 from .data import Data, check_lang, languages, resolve
 from .errors import CalculatorDataError, CalculatorInputError
+from .numbers import JSON_NUMBERS, excerpt
 from .view import absentee_view, consequence_view
 from .words import LANGUAGES, WORDS, word
 
@@ -65,6 +70,12 @@ def _ready(data: Data, lang: str) -> Answer:
     return {"languages": languages(data), "school_levels": school_levels(lang, data=data)}, None
 
 
+# A real request is a few hundred characters (the longest behavior name is under 200); two levels deep.
+MAX_REQUEST = 16_384
+MAX_DEPTH = 16
+# A JSON string (to the end of the text if it is not closed: so each is scanned once) or a bracket.
+_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.DOTALL)
+
 CALCULATORS: dict[str, Callable[..., Answer]] = {
     "consequence": _consequence,
     "absentee": _absentee,
@@ -97,7 +108,7 @@ def run(request: Any, *, data: Data | None = None) -> dict[str, Any]:
         fn = CALCULATORS.get(name) if isinstance(name, str) else None
         if fn is None:
             raise CalculatorInputError(
-                word(lang, "err_unknown_calculator", field=word(lang, "field_calculator"), value=name,
+                word(lang, "err_unknown_calculator", field=word(lang, "field_calculator"), value=excerpt(name),
                      choices=", ".join(CALCULATORS)),
                 field="calculator", code="unknown_calculator", lang=lang)
         args = request.get("args") or {}
@@ -107,8 +118,8 @@ def run(request: Any, *, data: Data | None = None) -> dict[str, Any]:
         for key in args:
             if key not in allowed:
                 raise CalculatorInputError(
-                    word(lang, "err_unexpected_arg", value=key, choices=", ".join(allowed) or "-"),
-                    field=str(key), code="unexpected_arg", lang=lang)
+                    word(lang, "err_unexpected_arg", value=excerpt(key), choices=", ".join(allowed) or "-"),
+                    field=excerpt(key), code="unexpected_arg", lang=lang)
         result, view = fn(data, lang, **args)
         return {"ok": True, "result": result, **({"view": view} if view is not None else {})}
     except CalculatorInputError as exc:
@@ -119,14 +130,44 @@ def run(request: Any, *, data: Data | None = None) -> dict[str, Any]:
         return _failure(lang, "internal")
 
 
+def _depth(text: str) -> int:
+    """How deep the arrays and objects of a JSON text nest (strings skipped); the text is at most MAX_REQUEST."""
+    depth = deepest = 0
+    for token in _STRING_OR_BRACKET.findall(text):
+        if token in ("[", "{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in ("]", "}"):
+            depth -= 1
+    return deepest
+
+
+def _parsed(request_json: Any) -> tuple[Any, str | None]:
+    """(the request, None) or (None, the failure's code): too long, too deep, or not JSON at all."""
+    if isinstance(request_json, (bytes, bytearray, memoryview)):
+        if len(request_json) > MAX_REQUEST * 4:
+            return None, "request_too_large"
+        try:
+            request_json = bytes(request_json).decode("utf-8")
+        except UnicodeDecodeError:
+            return None, "bad_json"
+    if not isinstance(request_json, str):
+        return None, "bad_json"
+    if len(request_json) > MAX_REQUEST:
+        return None, "request_too_large"
+    if _depth(request_json) > MAX_DEPTH:
+        return None, "request_too_deep"
+    try:
+        return json.loads(request_json, **JSON_NUMBERS), None
+    except (ValueError, RecursionError):  # RecursionError cannot happen below MAX_DEPTH; kept as a last guard
+        return None, "bad_json"
+
+
 def handle_request(request_json: str, *, data: Data | None = None) -> str:
-    """A JSON request string -> a JSON response string (see the module docstring)."""
+    """A JSON request string -> a JSON response string (see the module docstring). Never raises."""
     try:
-        request = json.loads(request_json)
-    except (TypeError, ValueError):
-        return json.dumps(_failure(LANGUAGES[0], "bad_json"), ensure_ascii=False)
-    response = run(request, data=data)
-    try:
+        request, problem = _parsed(request_json)
+        response = _failure(LANGUAGES[0], problem) if problem else run(request, data=data)
         return json.dumps(response, ensure_ascii=False, allow_nan=False)
-    except (TypeError, ValueError):
+    except Exception:  # noqa: BLE001 - a page must get a message, never a traceback
         return json.dumps(_failure(LANGUAGES[0], "internal"), ensure_ascii=False)

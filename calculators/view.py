@@ -2,7 +2,9 @@
 then definitions, meanings and notes, each with a link target ({page, anchor}) into the handbook.
 
 Shape (what site_templates/assets/calculators.js draws, as text only):
-    {title, quote_label, quote, paragraphs: [str], sections: [{heading, items: [str | {text, link, link_text}]}]}
+    {title, read_as: [str], quote_label, quote, paragraphs: [str],
+     sections: [{heading, items: [str | {text, link, link_text}]}]}
+`read_as` says how each number typed was read ("Value in dollars: read as 999.99 dollars."), shown under the title.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ def consequence_view(r: ConsequenceResult) -> View:
     return {
         "title": word(lang, "view_title_consequence", behavior=r.behavior, offense=r.offense_label,
                       matrix=r.matrix_title, level=r.level_title),
+        "read_as": [reading.text for reading in r.read_as],
         "quote_label": word(lang, "view_quote_label", column=r.printed_offense_header),
         "quote": r.handbook_text,
         "paragraphs": paragraphs,
@@ -82,6 +85,7 @@ def absentee_view(t: AbsenteeResult) -> View:
                          "items": [_linked(t.heading, t.page, None, t.page_title)]})
     return {
         "title": word(lang, "view_title_absentee", tier=t.heading, need=t.need, rate=t.rate_text),
+        "read_as": [reading.text for reading in t.read_as],
         "quote_label": word(lang, "view_quote_label", column=t.printed_range),
         "quote": t.handbook_text,
         "paragraphs": paragraphs,

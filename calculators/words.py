@@ -23,10 +23,17 @@ WORDS: dict[str, dict[str, str]] = {
         "field_calculator": "Calculator",
         # errors
         "err_required": "{field}: enter a value.",
-        "err_not_number": "{field}: “{value}” is not a number. Enter a number, for example 14 or 14.5.",
+        "err_not_number": "{field}: “{value}” is not a number this calculator can read. {forms}",
         "err_not_finite": "{field}: enter an ordinary number (not NaN or infinity).",
         "err_negative": "{field}: cannot be negative. Enter 0 or more.",
-        "err_half_days": "{field}: count whole or half days (for example 14 or 14.5).",
+        "err_ambiguous": "{field}: “{value}” can be read as {readings}. {forms}",
+        "ambiguous_decimals": "{value} (with decimals)",
+        "err_too_large": "{field}: the number is too large for this field (at most {maximum}). Check the number.",
+        "err_decimals": "{field}: write at most {places} decimal places.",
+        # the number reader's rules (calculators/numbers.py), shown with every number it cannot read
+        "number_forms": "Write the number with the digits 0-9 and a point for decimals, for example 14, 17.9, "
+                        "999.99, 1000, 1,000 or 12,500.50 (a comma only between groups of three digits).",
+        "read_as": "{field}: read as {value}.",
         "err_enrolled_zero": "{field}: must be more than 0.",
         "err_absent_over_enrolled": "Days absent ({absent}) cannot be more than days enrolled ({enrolled}). "
                                     "Check both numbers.",
@@ -42,6 +49,8 @@ WORDS: dict[str, dict[str, str]] = {
                                "Enter the value in dollars.",
         "err_unknown_lang": "{field}: “{value}” is not a language of this calculator. Use one of: {choices}.",
         "err_bad_json": "The request could not be read (it is not valid JSON).",
+        "err_request_too_large": "The request is too long to be a calculator's question.",
+        "err_request_too_deep": "The request is nested too deeply to be a calculator's question.",
         "err_bad_request": "The request must be an object with “calculator” and “args”.",
         "err_unknown_calculator": "{field}: “{value}” is not a calculator. Use one of: {choices}.",
         "err_unexpected_arg": "“{value}” is not an input of this calculator. Its inputs are: {choices}.",
@@ -56,6 +65,8 @@ WORDS: dict[str, dict[str, str]] = {
         "unit_calendar_years_other": "calendar years",
         "unit_days_one": "day",
         "unit_days_other": "days",
+        "unit_dollars_one": "dollar",
+        "unit_dollars_other": "dollars",
         # consequence: plain reading
         "action_days": "{name}, {days} {unit}",
         "action_unspecified_parent_contact": "Parent contact (the matrix does not say whether by a staff member "
@@ -147,10 +158,18 @@ WORDS: dict[str, dict[str, str]] = {
         "field_lang": "Idioma",
         "field_calculator": "Calculadora",
         "err_required": "{field}: escriba un valor.",
-        "err_not_number": "{field}: «{value}» no es un número. Escriba un número, por ejemplo 14 o 14.5.",
+        "err_not_number": "{field}: «{value}» no es un número que esta calculadora pueda leer. {forms}",
         "err_not_finite": "{field}: escriba un número común (no NaN ni infinito).",
         "err_negative": "{field}: no puede ser negativo. Escriba 0 o más.",
-        "err_half_days": "{field}: cuente días enteros o medios días (por ejemplo 14 o 14.5).",
+        "err_ambiguous": "{field}: «{value}» se puede leer como {readings}. {forms}",
+        "ambiguous_decimals": "{value} (con decimales)",
+        "err_too_large": "{field}: el número es demasiado grande para este dato (como máximo {maximum}). "
+                         "Revise el número.",
+        "err_decimals": "{field}: escriba como máximo {places} decimales.",
+        "number_forms": "Escriba el número con las cifras del 0 al 9, por ejemplo 14, 17,9 o 17.9, 999,99 o "
+                        "999.99, 1000, 1.000,50 o 1,000.50. Para mil, escriba 1000: «1.000» y «1,000» se pueden "
+                        "leer como mil o como uno.",
+        "read_as": "{field}: leído como {value}.",
         "err_enrolled_zero": "{field}: debe ser mayor que 0.",
         "err_absent_over_enrolled": "Los días de ausencia ({absent}) no pueden ser más que los días de "
                                     "inscripción ({enrolled}). Revise ambos números.",
@@ -167,6 +186,9 @@ WORDS: dict[str, dict[str, str]] = {
                                "Escriba el valor en dólares.",
         "err_unknown_lang": "{field}: «{value}» no es un idioma de esta calculadora. Use uno de estos: {choices}.",
         "err_bad_json": "No se pudo leer la solicitud (no es JSON válido).",
+        "err_request_too_large": "La solicitud es demasiado larga para ser una pregunta a la calculadora.",
+        "err_request_too_deep": "La solicitud tiene demasiados niveles anidados para ser una pregunta a la "
+                                "calculadora.",
         "err_bad_request": "La solicitud debe ser un objeto con «calculator» y «args».",
         "err_unknown_calculator": "{field}: «{value}» no es una calculadora. Use una de estas: {choices}.",
         "err_unexpected_arg": "«{value}» no es un dato de esta calculadora. Sus datos son: {choices}.",
@@ -180,6 +202,8 @@ WORDS: dict[str, dict[str, str]] = {
         "unit_calendar_years_other": "años calendario",
         "unit_days_one": "día",
         "unit_days_other": "días",
+        "unit_dollars_one": "dólar",
+        "unit_dollars_other": "dólares",
         "action_days": "{name}, {days} {unit}",
         "action_unspecified_parent_contact": "Contacto con los padres (la matriz no dice si lo hace un miembro "
                                             "del personal o un administrador)",

@@ -178,6 +178,27 @@ def test_banded_behavior_asks_for_the_value_and_shows_the_band(page, site_url, h
     assert page.js_errors == []
 
 
+@pytest.mark.parametrize("lang, typed, says", [
+    ("en", "1,000.50", "read as 1,000.50 dollars"),
+    ("es", "999,99", "leído como 999,99 dólares"),  # issue 12: a decimal comma, not 99,999
+])
+def test_the_answer_says_how_the_value_typed_was_read(page, site_url, handbook, data, lang, typed, says):
+    row = banded_row(handbook)
+    level = first_matrix(handbook).school_level
+    expected = ask(data, "consequence", lang, behavior=row.id, school_level=level, offense="1", damage_usd=typed)
+    assert expected["ok"] and len(expected["view"]["read_as"]) == 1 and says in expected["view"]["read_as"][0]
+
+    widget = open_calculator(page, f"{site_url}{lang}/consequence-lookup/")
+    choose(page, widget, row, lang)
+    widget.locator('[name="damage_usd"]').fill(typed)  # a text field: the calculator reads what was typed
+    widget.locator('button[type="submit"]').click()
+    read_as = result_box(widget).locator(".hb-calc__read-as p")
+    read_as.first.wait_for()
+    assert read_as.all_inner_texts() == expected["view"]["read_as"]
+    assert result_box(widget).locator(":scope > p").all_inner_texts() == expected["view"]["paragraphs"]
+    assert page.js_errors == []
+
+
 # ---------------------------------------------------------------- the absentee rate
 
 
@@ -192,6 +213,7 @@ def test_absentee_good_input_shows_rate_and_tier(page, site_url, data, lang):
     assert box.locator(".hb-calc__title").inner_text() == expected["view"]["title"]
     rate = f"{expected['result']['rate_percent']:g}"
     assert rate in box.inner_text()
+    assert box.locator(".hb-calc__read-as p").all_inner_texts() == expected["view"]["read_as"]
     assert page.js_errors == []
 
 

@@ -309,8 +309,13 @@ def test_the_issue_example_14_absences_in_120_days(handbook, data):
     assert t.to_dict()["next_tier"]["from_percent"] == 20
 
 
-def test_half_days_count_and_commas_are_decimal_points(data):
-    assert absentee_tier("14,5", "120", data=data).rate_percent == absentee_tier(14.5, 120, data=data).rate_percent == 12.083
+def test_half_days_count_and_a_decimal_comma_is_read_in_spanish_only(data):
+    # issue 12: the comma is a decimal mark only in Spanish; in English it only separates thousands (1,000)
+    assert absentee_tier("14,5", "120", "es", data=data).rate_percent == \
+        absentee_tier(14.5, 120, data=data).rate_percent == 12.083
+    with pytest.raises(CalculatorInputError) as err:
+        absentee_tier("14,5", "120", "en", data=data)
+    assert err.value.field == "days_absent" and err.value.code == "not_number" and "14.5" not in err.value.message
 
 
 @pytest.mark.parametrize("absent, enrolled", [(14, 120), (0, 10), (0.5, 180.5), (17, 180), (499, 10000), (1999, 10000)])

@@ -194,6 +194,11 @@
     var view = response.view || {};
     var level = headingLevel(widget);
     box.appendChild(el("h" + level, "hb-calc__title", view.title));
+    if (view.read_as && view.read_as.length) {  // how each typed number was read: "Read as 999.99 dollars."
+      var readAs = el("div", "hb-calc__read-as");
+      view.read_as.forEach(function (text) { readAs.appendChild(el("p", null, text)); });
+      box.appendChild(readAs);
+    }
     if (view.quote) {
       var quote = el("blockquote", "hb-calc__quote");
       if (view.quote_label) quote.appendChild(el("p", "hb-calc__quote-label", view.quote_label));

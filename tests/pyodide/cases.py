@@ -101,7 +101,7 @@ BAD_INPUT: list[tuple[str, dict[str, Any], str]] = [
     ("absentee", {"days_absent": 5, "days_enrolled": ""}, "days_enrolled"),
     ("absentee", {"days_enrolled": 5}, "days_absent"),
     ("absentee", {"days_absent": 11, "days_enrolled": 10}, "days_absent"),
-    ("absentee", {"days_absent": 1.3, "days_enrolled": 10}, "days_absent"),
+    ("absentee", {"days_absent": 1.333, "days_enrolled": 10}, "days_absent"),  # days count 2 decimal places
     ("absentee", {"days_absent": True, "days_enrolled": 10}, "days_absent"),
     ("consequence", {"behavior": "juggling", "school_level": "elementary", "offense": 1}, "behavior"),
     ("consequence", {"behavior": "", "school_level": "elementary", "offense": 1}, "behavior"),
@@ -138,5 +138,33 @@ def bad_input_cases() -> list[dict[str, Any]]:
     return cases + [{"request": text} for text in raw]
 
 
+# Issue 12: numbers as people type them, in both languages (read, or refused naming the field) and hostile requests.
+TYPED_NUMBERS = ["999,99", "999.99", "1.000,50", "1,000.50", "$1,000.01", "1,000", "1.000", "12,500.50", "17.9",
+                 "17,9", "0e-999999999", "1e3", "0x1F", "NaN", "-Infinity", "１２", "1_000", "1 000", "-3", "17.9555"]
+
+
+def hostile_cases() -> list[dict[str, Any]]:
+    cases = []
+    for lang in LANGS:
+        for typed in TYPED_NUMBERS:
+            cases.append({"request": request("consequence", lang, behavior="vandalism", school_level="elementary",
+                                             offense="1", damage_usd=typed)})
+            cases.append({"request": request("absentee", lang, days_absent=typed, days_enrolled="1,000")})
+            cases.append({"request": request("absentee", lang, days_absent="1", days_enrolled=typed)})
+            cases.append({"request": request("consequence", lang, behavior="FOR", school_level="elementary",
+                                             offense=typed)})
+        for digits in (400, 5000):
+            cases.append({"request": '{"calculator": "absentee", "lang": "%s", "args": {"days_absent": %s, '
+                                     '"days_enrolled": 1}}' % (lang, "9" * digits)})
+        nested = "[" * 5000 + "]" * 5000
+        cases.append({"request": '{"calculator": "absentee", "lang": "%s", "args": {"days_absent": %s}}' % (lang, nested)})
+        cases.append({"request": request("consequence", lang, behavior="x" * 15000, school_level="elementary", offense=1)})
+        cases.append({"request": request("absentee", lang, days_absent="\ud800", days_enrolled=1)})
+    cases.append({"request": "[" * 100_000})
+    cases.append({"request": '"' + "x" * 1_000_000 + '"'})
+    cases.append({"request": '"' + '\\"' * 8000})
+    return cases
+
+
 def all_cases(data: dict[str, Any]) -> list[dict[str, Any]]:
-    return cell_cases(data) + edge_cases(data) + absentee_cases() + bad_input_cases()
+    return cell_cases(data) + edge_cases(data) + absentee_cases() + bad_input_cases() + hostile_cases()
