@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -18,6 +19,8 @@ SITE_TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
 FORM_STRINGS_DIR = SITE_TEMPLATES / "i18n" / "form"
 SCHEMA_FILE = SITE_TEMPLATES / "assets" / "acknowledgement.schema.json"
 ENDPOINT_KEY = "extra.handbook.acknowledgement_endpoint"
+# Overrides mkdocs.yml's endpoint for one build, e.g. the preview's form posting to `make receiver`.
+ENDPOINT_ENV = "ACKNOWLEDGEMENT_ENDPOINT"
 _ENDPOINT_RE = re.compile(r"^(https?://[^\s/?#]+(/[^\s]*)?|/[^\s/][^\s]*)$")
 
 
@@ -54,8 +57,10 @@ def load_form_strings(lang: str) -> dict[str, str]:
 
 def endpoint_setting(config: dict[str, Any], config_name: str = "mkdocs.yml") -> str | None:
     """`extra.handbook.acknowledgement_endpoint` of mkdocs.yml: None (the default: nothing leaves the browser),
-    an http(s) address, or a path on the site's own server."""
+    an http(s) address, or a path on the site's own server. $ACKNOWLEDGEMENT_ENDPOINT, when set, wins."""
     value = ((config.get("extra") or {}).get("handbook") or {}).get("acknowledgement_endpoint")
+    if os.environ.get(ENDPOINT_ENV):
+        value, config_name = os.environ[ENDPOINT_ENV], f"${ENDPOINT_ENV}"
     if value is None or value == "":
         return None
     if not isinstance(value, str) or not _ENDPOINT_RE.match(value.strip()):
