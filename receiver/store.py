@@ -11,6 +11,7 @@ import threading
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from functools import cache
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -112,15 +113,17 @@ def add_staff(engine: Engine, name: str, password: str) -> bool:
         return True
 
 
-# Verified against when the name is unknown, so a wrong name costs the same time as a wrong password.
-_DUMMY_HASH = HASHER.hash(secrets.token_hex(16))
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the name is unknown, so a wrong name costs the same time as a wrong password."""
+    return HASHER.hash(secrets.token_hex(16))
 
 
 def check_staff(engine: Engine, name: str, password: str) -> bool:
     with Session(engine) as session:
         stored = session.scalar(select(Staff.password_hash).where(Staff.name == name))
     try:
-        HASHER.verify(stored or _DUMMY_HASH, password)
+        HASHER.verify(stored or _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return False
     return stored is not None
