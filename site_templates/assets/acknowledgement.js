@@ -456,7 +456,7 @@
               var body = JSON.parse(text);
               if (response.status === 422 && body && typeof body.message === "string") message = body.message;
             } catch (e) { /* no JSON: the status says it */ }
-            throw { status: response.status, message: message };
+            throw { status: response.status, refusal: message };
           });
         }
         return response.text().then(function (text) {
@@ -490,7 +490,7 @@
     }
 
     function showSendError(err) {
-      var reason = err && err.message ? err.message
+      var reason = err && err.refusal ? err.refusal
         : err && err.status ? fill(strings.send_failed_status, { status: err.status }) : strings.send_failed_network;
       sendError.textContent = fill(strings.send_failed, { reason: reason });
       sendError.hidden = false;

@@ -117,8 +117,8 @@ class Served:
 
 
 @contextmanager
-def serve_receiver(settings: Any) -> Iterator[Served]:
-    """The receiver app (migrated) under uvicorn on 127.0.0.1 in a thread of this process."""
+def serve_receiver(settings: Any, port: int = 0) -> Iterator[Served]:
+    """The receiver app (migrated) under uvicorn on 127.0.0.1 in a thread of this process (port 0: a free one)."""
     import uvicorn
 
     from receiver import migrate
@@ -128,7 +128,7 @@ def serve_receiver(settings: Any) -> Iterator[Served]:
     engine = make_engine(settings.database_url)
     migrate.upgrade(engine)
     app = create_app(settings, engine)
-    port = free_port()
+    port = port or free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", access_log=False,
                             proxy_headers=True, forwarded_allow_ips="127.0.0.1", lifespan="off")
     server = uvicorn.Server(config)
