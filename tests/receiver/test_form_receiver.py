@@ -149,3 +149,41 @@ def test_receiver_down_keeps_the_answers_and_the_later_retry_is_the_same_record(
     assert sorted(stored_rows(db_url)) == sorted([(receipt, first_id, lang, "Ana María López"),
                                                   (second, tab.posted[4], lang, "Ana María López")])
     assert tab.js_errors == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_staff_pages_pass_axe_and_their_own_policy(browser, db_url, lang):
+    from ..test_quality import LIGHTHOUSE_RULES, RUN_AXE, WATCH_POLICY, WCAG_TAGS, _axe_source
+
+    from .support import good_record
+
+    with serve_receiver(settings_for(db_url)) as served:
+        engine = served.app.state.receiver.engine
+        store.add_staff(engine, "office", PASSWORD)
+        store.import_roster(engine, [{"student_id": "S-00001", "name": "Ana", "school": "north-elementary",
+                                      "grade": "K"}, {"student_id": "S-9", "name": "Ben", "school": "north-elementary",
+                                                      "grade": "K"}])
+        receipt = store.store_record(engine, good_record(lang, n=1)).receipt
+        context = browser.new_context(locale=lang, extra_http_headers={"Accept-Language": lang})
+        context.add_init_script(script=WATCH_POLICY)
+        context.add_init_script(script=_axe_source())  # through DevTools: the pages keep their strict policy
+        outside: list[str] = []
+        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(served.url)
+                      else (outside.append(route.request.url), route.abort()))
+        page = context.new_page()
+        findings = {}
+        page.goto(served.url + "/staff/login")
+        findings["login"] = page.evaluate(RUN_AXE, [WCAG_TAGS, LIGHTHOUSE_RULES, None])
+        page.fill("#name", "office")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_selector("table")
+        for path in ("/staff/", "/staff/search?q=Student", f"/staff/records/{receipt}", "/staff/audit",
+                     "/staff/missing?edition=2024-2026&school=north-elementary&grade=K"):
+            page.goto(served.url + path)
+            assert page.evaluate("document.documentElement.lang") == lang
+            findings[path] = page.evaluate(RUN_AXE, [WCAG_TAGS, LIGHTHOUSE_RULES, None])
+            assert page.evaluate("window.__policyViolations") == [], path
+        context.close()
+    assert {k: v for k, v in findings.items() if v} == {}
+    assert outside == []
