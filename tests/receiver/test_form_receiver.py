@@ -4,13 +4,14 @@ record_id and stored once; with the receiver down the answers stay, and the retr
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Iterator
 
 import pytest
 from sqlalchemy import text
 
-from build_scripts.acknowledgement import load_form_strings
+from build_scripts.acknowledgement import ENDPOINT_ENV
 from build_scripts.build import build_site
 from receiver import store
 from receiver.db import make_engine
@@ -29,9 +30,15 @@ def form_site(tmp_path_factory) -> Iterator[tuple[str, int]]:
     """The handbook's site (no PDFs) with the form posting to a receiver port on 127.0.0.1; yields (site URL, port)."""
     port = free_port()
     dest = tmp_path_factory.mktemp("form-receiver")
-    config = project_copy(dest, {"acknowledgement_endpoint": f"http://127.0.0.1:{port}/api/acknowledgements"},
-                          {"data/schools.yml": SCHOOLS_YML})
-    site = build_site(config, site_dir=dest / "site", work_dir=dest / "work", with_pdf=False).site_dir
+    config = project_copy(dest, {}, {"data/schools.yml": SCHOOLS_YML})
+    # As `ACKNOWLEDGEMENT_ENDPOINT=... make serve` does: the endpoint from the environment, mkdocs.yml untouched;
+    # the pages' Content-Security-Policy must then allow it too, or Chromium blocks the form's POST.
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(ENDPOINT_ENV, f"http://127.0.0.1:{port}/api/acknowledgements")
+        site = build_site(config, site_dir=dest / "site", work_dir=dest / "work", with_pdf=False).site_dir
+    page = html.unescape((site / "en" / "acknowledgement" / "index.html").read_text(encoding="utf-8"))
+    assert f'data-endpoint="http://127.0.0.1:{port}/api/acknowledgements"' in page
+    assert f"connect-src 'self' http://127.0.0.1:{port}" in page
     with serve_site(site) as url:
         yield url, port
 

@@ -190,3 +190,18 @@ def test_staff_strings_are_complete_in_both_languages():
     en, es = i18n.strings("en"), i18n.strings("es")
     assert set(en) == set(es)
     assert all(isinstance(v, str) and v.strip() for table in (en, es) for v in table.values())
+
+
+def test_sign_in_attempts_are_rate_limited_per_client(db_url):
+    from .conftest import settings_for
+    from .support import serve_receiver
+
+    with serve_receiver(settings_for(db_url, login_rate_limit="2/minute")) as served:
+        store.add_staff(served.app.state.receiver.engine, "alice", PASSWORD)
+        with served.client(headers={"X-Forwarded-For": "203.0.113.5"}) as c:
+            assert [sign_in(c, password="guess one").status_code, sign_in(c, password="guess two").status_code] == [401, 401]
+            refused = sign_in(c)  # even the right password, until the window passes
+            assert refused.status_code == 429 and i18n.text("en", "rate_limited") in refused.text
+            assert c.get("/api/acknowledgements.csv", auth=("alice", PASSWORD)).status_code == 401
+        with served.client(headers={"X-Forwarded-For": "198.51.100.5"}) as other:
+            assert sign_in(other).status_code == 303
