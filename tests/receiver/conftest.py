@@ -28,11 +28,14 @@ def backend(request) -> str:
 
 
 @pytest.fixture
-def db_url(backend, tmp_path, request) -> str:
+def db_url(backend, tmp_path, request) -> Iterator[str]:
     if backend == "sqlite":
-        return f"sqlite:///{tmp_path / 'receiver.sqlite3'}"
+        yield f"sqlite:///{tmp_path / 'receiver.sqlite3'}"
+        return
     cluster: PostgresCluster = request.getfixturevalue("pg")
-    return cluster.create_database(f"test_{next(_names)}")
+    name = f"test_{next(_names)}"
+    yield cluster.create_database(name)
+    cluster.drop_database(name)  # the cluster stays small: each database is a copy of the template
 
 
 def settings_for(db_url: str, **overrides) -> Settings:
