@@ -29,7 +29,7 @@ from starlette.staticfiles import StaticFiles
 
 from . import i18n, store
 from .db import make_engine
-from .validation import SCHEMA_FILE, Rejection, check_record, parse_body, record_language
+from .validation import SCHEMA_FILE, Rejection, check_record, parse_body, record_language, validator
 
 HERE = Path(__file__).resolve().parent
 
@@ -192,6 +192,7 @@ async def on_http_error(request: Request, exc: Exception) -> Response:
 def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
     from . import staff
 
+    validator(settings.schema_file)  # a missing or broken schema stops the start, not the first family's request
     engine = engine or make_engine(settings.database_url)
     receiver = Receiver(settings, engine, MovingWindowRateLimiter(MemoryStorage()),
                         parse_limit(settings.rate_limit), parse_limit(settings.login_rate_limit))

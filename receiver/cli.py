@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from jsonschema.exceptions import SchemaError
 from sqlalchemy.exc import OperationalError
 
 from . import migrate, store
@@ -135,4 +136,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except OperationalError as exc:
         print(f"error: cannot reach the database: {exc.orig}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # e.g. --schema pointing at no file
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except SchemaError as exc:
+        print(f"error: the record's schema is not a valid JSON Schema: {exc.message}", file=sys.stderr)
         return 2

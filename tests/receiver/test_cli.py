@@ -99,3 +99,13 @@ def test_bad_database_urls_are_one_clear_line(tmp_path):
     missing = subprocess.run([sys.executable, "-m", "receiver", "migrate"], capture_output=True, text=True,
                              cwd=PROJECT, env={"PATH": "/usr/bin:/bin"})
     assert missing.returncode == 2 and "DATABASE_URL" in missing.stderr
+
+
+def test_serve_refuses_a_missing_or_broken_schema_before_it_starts(tmp_path):
+    url = f"sqlite:///{tmp_path / 'r.sqlite3'}"
+    missing = run("serve", "--database", url, "--schema", str(tmp_path / "none.json"))
+    assert missing.returncode == 2 and "No such file" in missing.stderr
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"type": 5}', encoding="utf-8")
+    refused = run("serve", "--database", url, "--schema", str(broken))
+    assert refused.returncode == 2 and "not a valid JSON Schema" in refused.stderr
