@@ -52,7 +52,8 @@ class PostgresCluster:
     run_as: str | None  # the user the server runs as when the tests run as root
 
     def _cmd(self, *args: str) -> list[str]:
-        return ["runuser", "-u", self.run_as, "--", *args] if self.run_as else list(args)
+        runuser = shutil.which("runuser") or "/usr/sbin/runuser"  # util-linux; /usr/sbin may be off the PATH
+        return [runuser, "-u", self.run_as, "--", *args] if self.run_as else list(args)
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{PG_USER}@127.0.0.1:{self.port}/{database}"
