@@ -76,8 +76,8 @@
     var recordId = null;
     var acknowledged = false;
 
-    function answersChanged() {
-      if (acknowledged) {
+    function answersChanged(el) {
+      if (acknowledged && el && el.name) {  // a field of the record ("remember on this device" has no name)
         recordId = null;
         acknowledged = false;
       }
@@ -201,7 +201,7 @@
 
     form.addEventListener("input", function (event) {
       var el = event.target;
-      answersChanged();
+      answersChanged(el);
       updateFills(el);
       if (el.tagName === "SELECT") updateOther(el);
       if (attempted && el.name) {
@@ -214,7 +214,7 @@
       saveDraft();
     });
     form.addEventListener("change", function (event) {
-      answersChanged();
+      answersChanged(event.target);
       if (event.target.tagName === "SELECT") updateOther(event.target);
       if (attempted && event.target.name) show(event.target, problemOf(event.target));
       saveDraft();
