@@ -11,8 +11,10 @@ SYSTEM_STAMP := $(VENV)/.stamp-system
 APT_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-liberation
 # nginx: the deploy snippet test runs `nginx -t` on docs/deploy/nginx.conf (only `-t`: no server is started).
 APT_PACKAGES += nginx
+# PostgreSQL: the receiver's tests start their own cluster from Debian's server package (issue 15).
+APT_PACKAGES += postgresql
 
-.PHONY: site check build serve test clean pdf bench
+.PHONY: site check build serve test clean pdf bench receiver
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +26,7 @@ $(STAMP_BUILD): pyproject.toml | $(PY)
 
 $(STAMP_TEST): pyproject.toml $(STAMP_BUILD)
 	$(PY) -m pip install --quiet -e ".[build,test,pdf]"
+	$(PY) -m pip install --quiet -e ".[receiver]"   # the acknowledgement receiver and its tests (issue 15)
 	touch $@
 
 $(NODE_STAMP): package.json package-lock.json   # the pinned Pyodide runtime (and, for tests, axe-core)
@@ -62,6 +65,22 @@ $(BENCH_STAMP): bench/package.json bench/package-lock.json   # Lighthouse, for t
 
 bench: $(STAMP_TEST) $(NODE_STAMP) $(SYSTEM_STAMP) $(BENCH_STAMP)  ## measure calculator start-up, one lookup, text-page bytes, PDFs, Lighthouse (bench/results/latest.json)
 	$(PY) -m bench
+
+# The acknowledgement receiver on SQLite under var/ (git-ignored) at 127.0.0.1:8001, answering CORS for the preview.
+# Staff account: RECEIVER_STAFF=name RECEIVER_PASSWORD=... make receiver (created or updated before it starts).
+# Preview's form posting to it: ACKNOWLEDGEMENT_ENDPOINT=http://127.0.0.1:8001/api/acknowledgements make serve
+RECEIVER_DB ?= sqlite:///var/receiver.sqlite3
+STAMP_RECEIVER := $(VENV)/.stamp-receiver
+$(STAMP_RECEIVER): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[receiver]"
+	touch $@
+
+receiver: $(STAMP_RECEIVER)  ## run the acknowledgement receiver at http://127.0.0.1:8001 (staff pages: /staff/)
+	@mkdir -p var && chmod 700 var
+	@if [ -n "$$RECEIVER_STAFF" ]; then printf '%s\n' "$$RECEIVER_PASSWORD" | \
+	  $(PY) -m receiver add-staff "$$RECEIVER_STAFF" --database $(RECEIVER_DB) --password-stdin; fi
+	$(PY) -m receiver serve --database $(RECEIVER_DB) --host 127.0.0.1 --port 8001 \
+	  --allow-origin http://127.0.0.1:8000 --allow-origin http://localhost:8000
 
 clean:
 	rm -rf site build

@@ -148,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--site", type=Path, help="measure this built site folder instead of building one")
     parser.add_argument("--no-pdf", action="store_true", help="skip timing the PDFs")
     parser.add_argument("--no-lighthouse", action="store_true", help="skip Lighthouse")
+    parser.add_argument("--no-receiver", action="store_true", help="skip the acknowledgement receiver (bench/receiver.py)")
     parser.add_argument("--out", type=Path, default=RESULTS, help=f"results file (default {RESULTS.relative_to(PROJECT)})")
     args = parser.parse_args(argv)
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
@@ -204,11 +205,17 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 for mode in modes:
                     results["modes"][mode]["lighthouse"] = lighthouse_mode(mode, site, args.lighthouse_runs)
+    if not args.no_receiver:  # records/s and p50/p99 on SQLite and PostgreSQL
+        from . import receiver as receiver_bench
+        results["receiver"] = receiver_bench.measure()
     results["meta"]["load_average_at_end"] = _load()
     results["targets"] = evaluate_targets(results)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print()
     print(format_table(results))
+    if "receiver" in results:
+        from .receiver import format_lines
+        print("\n".join(format_lines(results["receiver"])))
     print(f"\nWritten to {args.out}")
     return 0

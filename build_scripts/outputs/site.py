@@ -233,6 +233,7 @@ def build_site(config_file: Path, site_dir: Path | None = None, work_dir: Path |
     site_dir.mkdir(parents=True)
     _show_mkdocs_warnings()
     endpoint = endpoint_setting(base, config_file.name)
+    base.setdefault("extra", {}).setdefault("handbook", {})["acknowledgement_endpoint"] = endpoint  # the hooks' CSP too
     pdf_files = build_pdfs(hb, work_dir / "pdf", config_file) if with_pdf else {}
     for lang in hb.languages:
         docs_dir = work_dir / "docs" / lang

@@ -5,6 +5,7 @@ Its script, stylesheet and schema ship only with a language whose pages hold the
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,8 @@ from .base import DataFile, InsertKind, Part, Rendering
 from .fingerprint import handbook_fingerprint
 
 FORM_STRINGS_DIR = SITE_TEMPLATES / "i18n" / "form"
+# Overrides mkdocs.yml's endpoint for one build, e.g. the preview's form posting to `make receiver`.
+ENDPOINT_ENV = "ACKNOWLEDGEMENT_ENDPOINT"
 SCHEMA_FILE = SITE_TEMPLATES / "assets" / "acknowledgement.schema.json"
 
 
@@ -58,10 +61,12 @@ def load_form_strings(lang: str) -> dict[str, str]:
 
 def endpoint_setting(config: dict[str, Any], config_name: str = "mkdocs.yml") -> str | None:
     """`extra.handbook.acknowledgement_endpoint` of mkdocs.yml: None (the default: nothing leaves the browser),
-    an http(s) address, or a path on the site's own server."""
+    an http(s) address, or a path on the site's own server. $ACKNOWLEDGEMENT_ENDPOINT, when set, wins."""
     extra = config.get("extra") if isinstance(config, dict) else None
     handbook = extra.get("handbook") if isinstance(extra, dict) else None
     value = handbook.get("acknowledgement_endpoint") if isinstance(handbook, dict) else None
+    if os.environ.get(ENDPOINT_ENV):
+        value, config_name = os.environ[ENDPOINT_ENV], f"${ENDPOINT_ENV}"
     problem = endpoint_problem(value)  # the rule of site_config.py, which `check` applies with the line
     if problem:
         raise SourceError([Problem(config_name, problem, key=ENDPOINT_KEY)])

@@ -6,6 +6,18 @@
   "use strict";
 
   var STORAGE_PREFIX = "handbook-acknowledgement";
+  var RETRY_DELAYS_MS = [1000, 3000];  // a lost answer is sent again (same record_id) after these waits
+
+  // A random UUID (version 4): the record's record_id, made once per filled form.
+  function newRecordId() {
+    if (window.crypto && typeof window.crypto.randomUUID === "function") return window.crypto.randomUUID();
+    var b = new Uint8Array(16);
+    window.crypto.getRandomValues(b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x < 16 ? "0" : "") + x.toString(16); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
 
   function clean(text) {
     return String(text || "").normalize("NFC").replace(/\s+/g, " ").trim();
@@ -59,6 +71,17 @@
     var remember = document.getElementById("ack-remember");
     var attempted = false;
     var busy = false;
+    // One filled form, one record_id: kept across retries (a lost answer may still have been stored), dropped
+    // once the receiver has acknowledged it and the answers change (that is another filled form).
+    var recordId = null;
+    var acknowledged = false;
+
+    function answersChanged(el) {
+      if (acknowledged && el && el.name) {  // a field of the record ("remember on this device" has no name)
+        recordId = null;
+        acknowledged = false;
+      }
+    }
 
     // The print layout is the only thing printed once the form is complete: it must sit directly in <body>.
     if (printView && printView.parentNode !== document.body) document.body.appendChild(printView);
@@ -178,6 +201,7 @@
 
     form.addEventListener("input", function (event) {
       var el = event.target;
+      answersChanged(el);
       updateFills(el);
       if (el.tagName === "SELECT") updateOther(el);
       if (attempted && el.name) {
@@ -190,6 +214,7 @@
       saveDraft();
     });
     form.addEventListener("change", function (event) {
+      answersChanged(event.target);
       if (event.target.tagName === "SELECT") updateOther(event.target);
       if (attempted && event.target.name) show(event.target, problemOf(event.target));
       saveDraft();
@@ -211,7 +236,8 @@
       var draft = {};
       remembered.forEach(function (el) { draft[el.name] = el.value; });
       try {
-        store.setItem(storageKey, JSON.stringify({ version: 1, fields: draft }));
+        // A record_id not yet acknowledged is kept with the draft, so a retry after a reload is no duplicate.
+        store.setItem(storageKey, JSON.stringify({ version: 1, fields: draft, record_id: acknowledged ? null : recordId }));
       } catch (e) {
         remember.checked = false;
         storageStatus.textContent = strings.storage_unavailable;
@@ -252,6 +278,7 @@
         if (el.tagName === "SELECT" && !Array.prototype.some.call(el.options, function (o) { return o.value === value; })) return;
         el.value = value;
       });
+      if (typeof draft.record_id === "string" && draft.record_id) recordId = draft.record_id;
       remember.checked = true;
       storageStatus.textContent = strings.restored;
       return true;
@@ -273,6 +300,8 @@
     document.getElementById("ack-erase").addEventListener("click", function () {
       eraseStored();
       remember.checked = false;
+      recordId = null;
+      acknowledged = false;
       form.reset();
       pads.forEach(function (p) { p.clear(); });
       setToday();
@@ -310,6 +339,7 @@
         : { id: null, name: value("school_other") };
       return {
         schema_version: Number(form.getAttribute("data-schema-version")),
+        record_id: recordId,
         handbook: {
           title: form.getAttribute("data-edition-title"),
           district: form.getAttribute("data-edition-district"),
@@ -418,7 +448,17 @@
         referrerPolicy: "no-referrer",
         signal: controller ? controller.signal : undefined
       }).then(function (response) {
-        if (!response.ok) throw { status: response.status };
+        if (!response.ok) {
+          // A refused record: the receiver names the field in the record's language; show that.
+          return response.text().then(function (text) {
+            var message = "";
+            try {
+              var body = JSON.parse(text);
+              if (response.status === 422 && body && typeof body.message === "string") message = body.message;
+            } catch (e) { /* no JSON: the status says it */ }
+            throw { status: response.status, refusal: message };
+          });
+        }
         return response.text().then(function (text) {
           var receipt = "";
           try {
@@ -433,8 +473,25 @@
       });
     }
 
+    // A lost answer (no answer, or the service unavailable) is sent again with the same record, so the same
+    // record_id: the receiver stores it once however many copies arrive. A refused record is not retried.
+    function sendWithRetries(record) {
+      var attempt = 0;
+      function next() {
+        return send(record).catch(function (err) {
+          var lost = !err || !err.status || err.status >= 500;
+          if (!lost || attempt >= RETRY_DELAYS_MS.length) throw err;
+          var wait = RETRY_DELAYS_MS[attempt];
+          attempt += 1;
+          return new Promise(function (resolve) { setTimeout(resolve, wait); }).then(next);
+        });
+      }
+      return next();
+    }
+
     function showSendError(err) {
-      var reason = err && err.status ? fill(strings.send_failed_status, { status: err.status }) : strings.send_failed_network;
+      var reason = err && err.refusal ? err.refusal
+        : err && err.status ? fill(strings.send_failed_status, { status: err.status }) : strings.send_failed_network;
       sendError.textContent = fill(strings.send_failed, { reason: reason });
       sendError.hidden = false;
       sendError.focus();
@@ -452,6 +509,8 @@
       }
       summary.hidden = true;
       var now = new Date();
+      if (!recordId) recordId = newRecordId();
+      saveDraft();
       var record = buildRecord(now);
       if (!endpoint) {
         showRecord(record, now, null);
@@ -460,7 +519,9 @@
       busy = true;
       submit.disabled = true;
       sendStatus.textContent = strings.sending;
-      send(record).then(function (result) {
+      sendWithRetries(record).then(function (result) {
+        acknowledged = true;
+        saveDraft();
         showRecord(record, now, result);
       }, showSendError).then(function () {
         busy = false;

@@ -1,0 +1,205 @@
+"""From request bytes to an accepted record, or to a problem that names the field in the record's language.
+
+The form's published JSON Schema (site_templates/assets/acknowledgement.schema.json) is the one source of the
+record's shape; this module adds only what the schema's descriptions state but JSON Schema cannot express (a real
+calendar date, the date not after the moment of signing, the typed signature being the signer's name)."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from . import i18n
+
+PROJECT = Path(__file__).resolve().parent.parent
+SCHEMA_FILE = PROJECT / "site_templates" / "assets" / "acknowledgement.schema.json"
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    field: str
+    message: str
+
+
+@dataclass(eq=False)
+class Rejection(Exception):
+    """A 4xx answer: HTTP status, a machine-readable code, a message in the record's language, the fields."""
+
+    status: int
+    code: str
+    message: str
+    problems: tuple[FieldProblem, ...] = field(default=())
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"error": self.code, "message": self.message}
+        if self.problems:
+            body["field"] = self.problems[0].field
+            body["errors"] = [{"field": p.field, "message": p.message} for p in self.problems]
+        return body
+
+
+@cache
+def validator(schema_file: Path = SCHEMA_FILE) -> Draft202012Validator:
+    schema = json.loads(Path(schema_file).read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def record_language(value: Any, fallback: str) -> str:
+    """The language of the text acknowledged, when the record says one the receiver speaks."""
+    if isinstance(value, dict) and isinstance(value.get("handbook"), dict):
+        lang = value["handbook"].get("language")
+        if isinstance(lang, str) and lang in i18n.LANGUAGES:
+            return lang
+    return fallback
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(name)  # NaN / Infinity are not JSON
+
+
+def parse_body(body: bytes, lang: str, max_depth: int) -> Any:
+    """Bytes -> a JSON value, or a 400 Rejection (not UTF-8 JSON, nested too deep, text a database cannot hold)."""
+    try:
+        text = body.decode("utf-8")
+        value = json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise Rejection(400, "too_deep", i18n.text(lang, "err_too_deep", limit=max_depth)) from None
+    except (UnicodeDecodeError, ValueError):
+        raise Rejection(400, "not_json", i18n.text(lang, "err_not_json")) from None
+    if _depth_over(value, max_depth):
+        raise Rejection(400, "too_deep", i18n.text(lang, "err_too_deep", limit=max_depth))
+    if not _storable(value):
+        raise Rejection(400, "bad_text", i18n.text(lang, "err_bad_text"))
+    return value
+
+
+def _depth_over(value: Any, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _storable(value: Any) -> bool:
+    """No NUL (PostgreSQL text cannot hold it) and no lone surrogate (not encodable as UTF-8), keys included."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return False
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return True
+
+
+def _path(parts: Any, lang: str) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or i18n.text(lang, "record")
+
+
+def _describe(error: ValidationError, lang: str) -> list[FieldProblem]:
+    """One jsonschema error -> the field(s) it concerns and what is wrong, in `lang`."""
+    where = list(error.absolute_path)
+    kind = error.validator
+    if kind == "required":
+        present = error.instance if isinstance(error.instance, dict) else {}
+        return [FieldProblem(_path(where + [name], lang), i18n.text(lang, "err_required", field=_path(where + [name], lang)))
+                for name in error.validator_value if name not in present]
+    if kind == "additionalProperties":
+        allowed = set(error.schema.get("properties", {}))
+        extra = [k for k in error.instance if k not in allowed] if isinstance(error.instance, dict) else []
+        return [FieldProblem(_path(where + [k], lang), i18n.text(lang, "err_additional", field=_path(where + [k], lang)))
+                for k in extra[:10]]
+    name = _path(where, lang)
+    if kind == "type":
+        wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        types = f" {i18n.text(lang, 'or')} ".join(i18n.text(lang, f"type_{t}") for t in wanted)
+        message = i18n.text(lang, "err_type", field=name, types=types)
+    elif kind == "const":
+        message = i18n.text(lang, "err_const", field=name, value=json.dumps(error.validator_value))
+    elif kind == "enum":
+        message = i18n.text(lang, "err_enum", field=name, values=", ".join(map(str, error.validator_value)))
+    elif kind == "pattern":
+        message = i18n.text(lang, "err_pattern", field=name)
+    elif kind == "minLength":
+        n = error.validator_value
+        message = i18n.text(lang, "err_min_length", field=name) if n == 1 else i18n.text(lang, "err_min_length_n", field=name, n=n)
+    elif kind == "maxLength":
+        message = i18n.text(lang, "err_max_length", field=name, n=error.validator_value)
+    elif kind == "minItems":
+        message = i18n.text(lang, "err_min_items", field=name, n=error.validator_value)
+    else:
+        message = i18n.text(lang, "err_other", field=name)
+    return [FieldProblem(name, message)]
+
+
+def _same_name(a: str, b: str) -> bool:
+    """The form's rule: NFC, spaces collapsed, case aside."""
+    def norm(s: str) -> str:
+        return " ".join(unicodedata.normalize("NFC", s).split()).casefold()
+    return norm(a) == norm(b)
+
+
+def _meaning_problems(record: dict[str, Any], lang: str) -> list[FieldProblem]:
+    """What the schema's descriptions promise beyond JSON Schema (the record has already passed the schema)."""
+    problems: list[FieldProblem] = []
+    try:
+        signed_day = date.fromisoformat(record["date"])
+    except ValueError:
+        problems.append(FieldProblem("date", i18n.text(lang, "err_date", field="date")))
+        signed_day = None
+    try:
+        signed_at = datetime.fromisoformat(record["signed_at"])
+    except ValueError:
+        problems.append(FieldProblem("signed_at", i18n.text(lang, "err_date", field="signed_at")))
+        signed_at = None
+    if signed_day and signed_at and signed_day > signed_at.date():
+        problems.append(FieldProblem("date", i18n.text(lang, "err_date_after", field="date")))
+    signers = {"student": record["student"]["name"], "parent": record["parent"]["name"]}
+    seen: set[str] = set()
+    for i, statement in enumerate(record["statements"]):
+        where = f"statements[{i}]"
+        if statement["id"] in seen:
+            problems.append(FieldProblem(f"{where}.id", i18n.text(lang, "err_duplicate_statement", field=f"{where}.id")))
+        seen.add(statement["id"])
+        name = signers.get(statement["id"])
+        if name is not None and not _same_name(statement["typed_signature"], name):
+            problems.append(FieldProblem(f"{where}.typed_signature",
+                                         i18n.text(lang, "err_signature", field=f"{where}.typed_signature")))
+    return problems
+
+
+def check_record(value: Any, lang: str, schema_file: Path = SCHEMA_FILE) -> dict[str, Any]:
+    """The record if it is one the form could have sent, else a 422 Rejection naming every field that is wrong."""
+    errors = sorted(validator(schema_file).iter_errors(value), key=lambda e: (list(map(str, e.absolute_path)), e.validator))
+    problems = [p for e in errors for p in _describe(e, lang)]
+    if not problems:
+        problems = _meaning_problems(value, lang)
+    if problems:
+        unique = tuple(dict.fromkeys(problems))[:20]
+        raise Rejection(422, "invalid_record", i18n.text(lang, "err_invalid", first=unique[0].message), unique)
+    return value

@@ -1,0 +1,196 @@
+"""The Sign-Off form end to end against a running receiver (SQLite and PostgreSQL), in Chromium, in both languages:
+the receipt shown is the stored record's and the staff pages find it; a lost answer is retried with the same
+record_id and stored once; with the receiver down the answers stay, and the retry later sends the same record_id."""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Iterator
+
+import pytest
+from sqlalchemy import text
+
+from build_scripts.acknowledgement import ENDPOINT_ENV
+from build_scripts.build import build_site
+from receiver import store
+from receiver.db import make_engine
+
+from ..browser import free_port, project_copy, serve_site
+from ..test_form import SCHOOLS_YML, _fill, _open
+from .conftest import settings_for
+from .support import serve_receiver
+
+LANGS = ["en", "es"]
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="module")
+def form_site(tmp_path_factory) -> Iterator[tuple[str, int]]:
+    """The handbook's site (no PDFs) with the form posting to a receiver port on 127.0.0.1; yields (site URL, port)."""
+    port = free_port()
+    dest = tmp_path_factory.mktemp("form-receiver")
+    config = project_copy(dest, {}, {"data/schools.yml": SCHOOLS_YML})
+    # As `ACKNOWLEDGEMENT_ENDPOINT=... make serve` does: the endpoint from the environment, mkdocs.yml untouched;
+    # the pages' Content-Security-Policy must then allow it too, or Chromium blocks the form's POST.
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(ENDPOINT_ENV, f"http://127.0.0.1:{port}/api/acknowledgements")
+        site = build_site(config, site_dir=dest / "site", work_dir=dest / "work", with_pdf=False).site_dir
+    page = html.unescape((site / "en" / "acknowledgement" / "index.html").read_text(encoding="utf-8"))
+    assert f'data-endpoint="http://127.0.0.1:{port}/api/acknowledgements"' in page
+    assert f"connect-src 'self' http://127.0.0.1:{port}" in page
+    with serve_site(site) as url:
+        yield url, port
+
+
+@pytest.fixture
+def receiver_for_form(form_site, db_url):
+    url, port = form_site
+    settings = settings_for(db_url, allowed_origins=(url.rstrip("/"),))
+    engine = make_engine(db_url)
+    yield settings, port
+    engine.dispose()
+
+
+@pytest.fixture
+def tab(browser):
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    page.js_errors = []
+    page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
+    page.posted = []  # the record_id of every POST the form makes
+    page.on("request", lambda r: page.posted.append(json.loads(r.post_data)["record_id"])
+            if r.method == "POST" and r.url.endswith("/api/acknowledgements") else None)
+    yield page
+    context.close()
+
+
+def stored_rows(db_url: str) -> list[tuple]:
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as c:
+            return [tuple(r) for r in c.execute(text("SELECT receipt, record_id, language, student_name FROM acknowledgements"))]
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_signed_form_is_stored_shown_with_its_receipt_and_found_by_staff(tab, form_site, receiver_for_form, db_url, lang):
+    url, _ = form_site
+    settings, port = receiver_for_form
+    with serve_receiver(settings, port) as served:
+        store.add_staff(served.app.state.receiver.engine, "office", PASSWORD)
+        strings = _open(tab, url, lang)
+        fingerprint = tab.get_attribute("#ack-form", "data-fingerprint")
+        _fill(tab, school="river-high")
+        tab.click("#ack-submit")
+        tab.wait_for_selector("#ack-confirmation:not([hidden])")
+        receipt = tab.locator("#ack-confirmation [data-slot=receipt]").inner_text()
+        assert strings["confirmation_sent"] in tab.inner_text("#ack-confirmation")
+        rows = stored_rows(db_url)
+        assert rows == [(receipt, tab.posted[0], lang, "Ana María López")]
+        # The school's side: the staff pages, in the same browser.
+        tab.goto(served.url + "/staff/login")
+        tab.fill("#name", "office")
+        tab.fill("#password", PASSWORD)
+        tab.click("button[type=submit]")
+        tab.wait_for_selector("h1")
+        assert "river-high" in tab.inner_text("main")
+        tab.goto(served.url + "/staff/search?q=" + "López")
+        tab.click(f"a:has-text('{receipt}')")
+        assert receipt in tab.inner_text("h1")
+        assert tab.locator(".fingerprint").inner_text() == fingerprint and len(fingerprint) == 64
+    assert tab.js_errors == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_lost_answer_is_retried_with_the_same_record_id_and_stored_once(tab, form_site, receiver_for_form, db_url, lang):
+    url, _ = form_site
+    settings, port = receiver_for_form
+    lost = []
+
+    def lose_the_first_answer(route) -> None:
+        if route.request.method == "POST" and not lost:
+            route.fetch()  # the receiver gets the record and stores it...
+            lost.append(True)
+            route.abort("connectionreset")  # ...and its answer never reaches the browser
+        else:
+            route.continue_()
+
+    with serve_receiver(settings, port):
+        tab.route(f"http://127.0.0.1:{port}/api/acknowledgements", lose_the_first_answer)
+        _open(tab, url, lang)
+        _fill(tab, school="river-high")
+        tab.click("#ack-submit")
+        tab.wait_for_selector("#ack-confirmation:not([hidden])", timeout=20_000)
+        receipt = tab.locator("#ack-confirmation [data-slot=receipt]").inner_text()
+    assert lost and len(tab.posted) == 2 and len(set(tab.posted)) == 1  # sent again by itself, same record_id
+    assert stored_rows(db_url) == [(receipt, tab.posted[0], lang, "Ana María López")]
+    assert tab.js_errors == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_receiver_down_keeps_the_answers_and_the_later_retry_is_the_same_record(tab, form_site, receiver_for_form,
+                                                                                 db_url, lang):
+    url, _ = form_site
+    settings, port = receiver_for_form
+    strings = _open(tab, url, lang)
+    _fill(tab, school="north-elementary")
+    tab.click("#ack-submit")  # nothing listens on the port
+    tab.wait_for_selector("#ack-send-error:not([hidden])", timeout=20_000)
+    assert tab.inner_text("#ack-send-error") == strings["send_failed"].format(reason=strings["send_failed_network"])
+    assert tab.input_value("#ack-student-name") == "Ana María López" and tab.is_checked("#ack-parent-accept")
+    with serve_receiver(settings, port):
+        tab.click("#ack-submit")
+        tab.wait_for_selector("#ack-confirmation:not([hidden])")
+        receipt = tab.locator("#ack-confirmation [data-slot=receipt]").inner_text()
+        # A changed form after the receipt is another record: a new record_id.
+        tab.click("#ack-edit")
+        tab.fill("#ack-student-id", "S-5678")
+        tab.click("#ack-submit")
+        tab.wait_for_selector("#ack-confirmation:not([hidden])")
+        second = tab.locator("#ack-confirmation [data-slot=receipt]").inner_text()
+    first_id = tab.posted[0]
+    assert tab.posted[:4] == [first_id] * 4  # the first attempt, its two automatic retries, the family's retry
+    assert tab.posted[4] != first_id and len(tab.posted) == 5
+    assert sorted(stored_rows(db_url)) == sorted([(receipt, first_id, lang, "Ana María López"),
+                                                  (second, tab.posted[4], lang, "Ana María López")])
+    assert tab.js_errors == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_staff_pages_pass_axe_and_their_own_policy(browser, db_url, lang):
+    from ..test_quality import LIGHTHOUSE_RULES, RUN_AXE, WATCH_POLICY, WCAG_TAGS, _axe_source
+
+    from .support import good_record
+
+    with serve_receiver(settings_for(db_url)) as served:
+        engine = served.app.state.receiver.engine
+        store.add_staff(engine, "office", PASSWORD)
+        store.import_roster(engine, [{"student_id": "S-00001", "name": "Ana", "school": "north-elementary",
+                                      "grade": "K"}, {"student_id": "S-9", "name": "Ben", "school": "north-elementary",
+                                                      "grade": "K"}])
+        receipt = store.store_record(engine, good_record(lang, n=1)).receipt
+        context = browser.new_context(locale=lang, extra_http_headers={"Accept-Language": lang})
+        context.add_init_script(script=WATCH_POLICY)
+        context.add_init_script(script=_axe_source())  # through DevTools: the pages keep their strict policy
+        outside: list[str] = []
+        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(served.url)
+                      else (outside.append(route.request.url), route.abort()))
+        page = context.new_page()
+        findings = {}
+        page.goto(served.url + "/staff/login")
+        findings["login"] = page.evaluate(RUN_AXE, [WCAG_TAGS, LIGHTHOUSE_RULES, None])
+        page.fill("#name", "office")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_selector("table")
+        for path in ("/staff/", "/staff/search?q=Student", f"/staff/records/{receipt}", "/staff/audit",
+                     "/staff/missing?edition=2024-2026&school=north-elementary&grade=K"):
+            page.goto(served.url + path)
+            assert page.evaluate("document.documentElement.lang") == lang
+            findings[path] = page.evaluate(RUN_AXE, [WCAG_TAGS, LIGHTHOUSE_RULES, None])
+            assert page.evaluate("window.__policyViolations") == [], path
+        context.close()
+    assert {k: v for k, v in findings.items() if v} == {}
+    assert outside == []
