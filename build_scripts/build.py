@@ -24,6 +24,7 @@ from .render import Renderer
 from .runtime import copy_runtime
 from .report import TOPICS, Finding, consistency_report
 from .source import Problem, SourceError
+from . import deadlines  # part: deadlines (issue 14)
 
 PROJECT = Path(__file__).resolve().parent.parent
 TEMPLATES = PROJECT / "site_templates"
@@ -60,7 +61,7 @@ def load_and_check(config_file: Path) -> tuple[Handbook, list[Finding]]:
     problems = run_checks(hb)
     if problems:
         raise SourceError(problems)
-    return hb, consistency_report(hb) + glossary_findings(hb)
+    return hb, consistency_report(hb) + glossary_findings(hb) + deadlines.findings(hb)  # + part: deadlines
 
 
 def _front_matter(meta: dict[str, Any]) -> str:

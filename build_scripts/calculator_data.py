@@ -93,6 +93,7 @@ def check_calculator_data(hb: Handbook) -> list[Problem]:
 def compile_calculator_data(hb: Handbook) -> dict[str, Any]:
     """Everything the calculators read, in every language of the edition, as JSON-ready data."""
     from .render import page_holding  # here, not at the top: render imports the runtime, which imports this
+    from . import deadlines  # part: deadlines (issue 14)
 
     problems = check_calculator_data(hb)
     if problems:
@@ -224,6 +225,7 @@ def compile_calculator_data(hb: Handbook) -> dict[str, Any]:
         "matrices": matrices,
         "attendance": attendance,
         "due_process": due_process,
+        "deadlines": deadlines.calculator_data(hb),  # part: deadlines (issue 14)
     }
 
 

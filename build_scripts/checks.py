@@ -7,6 +7,7 @@ from collections import Counter
 
 from .handbook import Handbook
 from .calculator_data import check_calculator_data
+from . import deadlines  # part: deadlines (issue 14)
 from .headings import anchors_of
 from .pages import render_language
 from .parity import check_parity
@@ -140,6 +141,7 @@ def check_links(hb: Handbook) -> list[Problem]:
 def run_checks(hb: Handbook) -> list[Problem]:
     """Everything that must be fixed before the handbook can be built."""
     problems = check_ids_and_references(hb) + check_inserts(hb) + check_parity(hb) + check_calculator_data(hb)
+    problems += deadlines.check(hb)  # part: deadlines (issue 14)
     if problems:
         return problems  # links are checked on rendered pages, which need sound references first
     return check_links(hb)

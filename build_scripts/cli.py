@@ -11,6 +11,7 @@ from .build import PROJECT, build_site, load_and_check
 from .report import format_report
 from .source import SourceError
 from .static_server import serve_site
+from . import deadlines  # part: deadlines (issue 14)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -81,5 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     serve = sub.add_parser("serve", help="build, then preview locally, rebuilding on change")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    deadlines.add_cli(sub)  # part: deadlines: `calendar import FILE.ics`
     args = parser.parse_args(argv)
-    return {"check": cmd_check, "build": cmd_build, "serve": cmd_serve}[args.command](args)
+    return {"check": cmd_check, "build": cmd_build, "serve": cmd_serve,
+            "calendar": deadlines.cmd_calendar}[args.command](args)

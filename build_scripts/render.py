@@ -11,6 +11,7 @@ import jinja2
 from markdown_it import MarkdownIt
 
 from .acknowledgement import form_context
+from . import deadlines  # part: deadlines (issue 14)
 from .handbook import Handbook, Page
 from .i18n import load_strings
 from .runtime import wheel_filename
@@ -28,7 +29,8 @@ INSERTS: dict[str, tuple[str, str | tuple[str, ...] | bool | None]] = {
     "attendance-tiers": ("attendance-tiers.md.j2", None),
     "code-table": ("code-table.md.j2", None),
     "matrix": ("matrix.md.j2", "matrix"),
-    "calculator": ("calculator.md.j2", ("consequence", "absentee")),
+    "calculator": ("calculator.md.j2", ("consequence", "absentee", "deadline")),
+    "timeline": ("timeline.md.j2", True),  # part: deadlines; its argument (a procedure id) is checked by deadlines.check
     "sign-off": ("sign-off.md.j2", None),
     "acknowledgement-form": ("acknowledgement-form.md.j2", None),
     "pdf-download": ("pdf-download.md.j2", None),
@@ -179,6 +181,8 @@ class Renderer:
             from .pdf import pdf_download  # WeasyPrint is imported only when a PDF is built
 
             ctx["pdf"] = pdf_download(self.hb, self.lang, self.pdf_files.get(self.lang), page_id)
+        if ins.name == deadlines.INSERT or (ins.name == "calculator" and ins.arg == "deadline"):  # part: deadlines
+            ctx.update(deadlines.insert_context(self.hb, self.lang, ins.arg))
         if ins.name == "acknowledgement-form":  # only this insert pays for reading the source to fingerprint it
             ctx.update(form_context(self.hb, self.lang, self.acknowledgement_endpoint, self.page_holding("sign-off")))
         return self.env.get_template(template_name).render(**ctx).strip("\n")
