@@ -16,6 +16,7 @@ from .consequence import ConsequenceResult, behavior_options, lookup_consequence
 from .data import load_data
 from .errors import CalculatorDataError, CalculatorInputError
 from .words import LANGUAGES, word
+from . import deadline  # part: deadlines (issue 14)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     o = sub.add_parser("behaviors", help="list the behaviors of a school level's matrix")
     o.add_argument("--level", required=True, help="school level")
     common(o)
+    deadline.add_parser(sub, common)  # part: deadlines
     return parser
 
 
@@ -91,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         data = load_data(args.data)
         result: Any
+        if args.command == "deadline":  # part: deadlines
+            return deadline.main(args, data)
         if args.command == "consequence":
             result = lookup_consequence(args.behavior, args.level, args.offense, args.damage, args.lang, data=data)
             text = _consequence_text(result)

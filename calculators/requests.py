@@ -24,6 +24,7 @@ from .consequence import behavior_options, lookup_consequence, school_levels
 from .data import Data, check_lang, languages, resolve
 from .errors import CalculatorDataError, CalculatorInputError
 from .view import absentee_view, consequence_view
+from . import deadline  # part: deadlines (issue 14)
 from .words import LANGUAGES, WORDS, word
 
 
@@ -72,6 +73,8 @@ CALCULATORS: dict[str, Callable[..., Answer]] = {
     "school_levels": _levels,
     "ui_words": _words,
     "ready": _ready,
+    "deadline": deadline.request,  # part: deadlines: args {event, date} or {step, date}
+    "deadline_steps": deadline.steps_request,  # part: deadlines
 }
 
 
