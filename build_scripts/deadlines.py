@@ -208,6 +208,27 @@ def quote_line(hb: Handbook, lang: str, page_id: str, quote: str) -> int | None:
     return None
 
 
+def _missing_languages(item: Loaded, languages: list[str]) -> list[Problem]:
+    """Every reader-facing text ({en: ..., es: ...}) of a file in every language of the edition."""
+    problems = []
+
+    def walk(node: Any, loc: tuple[str | int, ...]) -> None:
+        if isinstance(node, dict):
+            if node and all(isinstance(k, str) and len(k) == 2 and isinstance(v, str) for k, v in node.items()):
+                for lang in languages:
+                    if lang not in node:
+                        problems.append(item.where(loc, f"no {lang} text"))
+                return
+            for key, value in node.items():
+                walk(value, (*loc, key))
+        elif isinstance(node, list):
+            for k, value in enumerate(node):
+                walk(value, (*loc, k))
+
+    walk(item.doc.data, ())
+    return problems
+
+
 def _check_calendar(cal: Loaded) -> list[Problem]:
     problems = []
     years: list[SchoolYear] = cal.model.school_years
@@ -233,7 +254,7 @@ def check(hb: Handbook) -> list[Problem]:
     except SourceError as exc:
         return exc.problems
     if cal is not None:
-        problems += _check_calendar(cal)
+        problems += _check_calendar(cal) + _missing_languages(cal, hb.languages)
     from .render import find_inserts  # here: render imports this module
 
     if loaded is None:
@@ -244,6 +265,7 @@ def check(hb: Handbook) -> list[Problem]:
                         problems.append(Problem(page.rel, f"insert '{INSERT}' needs {DEADLINES_FILE}", ins.line))
         return problems
     data: Deadlines = loaded.model
+    problems += _missing_languages(loaded, hb.languages)
     event_ids = [e.id for e in data.events]
     known = set(event_ids)
     seen: set[str] = set()

@@ -157,16 +157,15 @@ def _why_not_counted(day: date, unit: str, cal: SchoolCalendar | None, lang: str
         return weekend, False
     if unit == "school_days":
         year = cal.year_of(day)
+        # a named break first, so "Winter break" reads as one run, weekends inside it included
         if year is not None:
-            if weekend:
-                return weekend, False
             off = next((n for n in year.no_school if n.first <= day <= n.last), None)
-            return (tx(off.name, lang, data), False) if off else (None, False)
+            return (tx(off.name, lang, data) if off else weekend), False
         # between school years: the administrative office's working days (Section VIII)
         closed = cal.closed(day)
-        return (weekend or (tx(closed.name, lang, data) if closed else None)), True
+        return (tx(closed.name, lang, data) if closed else weekend), True
     closed = cal.closed(day)
-    return (weekend or (tx(closed.name, lang, data) if closed else None)), False
+    return (tx(closed.name, lang, data) if closed else weekend), False
 
 
 def _add_month(day: date) -> date:
@@ -240,7 +239,7 @@ def read_date(value: Any, lang: str, cal: SchoolCalendar | None) -> date:
     return day
 
 
-def _calendar(block: dict[str, Any], given: Any) -> SchoolCalendar | None:
+def _calendar_of(block: dict[str, Any], given: Any) -> SchoolCalendar | None:
     if isinstance(given, SchoolCalendar):
         return given
     if given is not None:
@@ -335,7 +334,7 @@ def _answer(block: dict[str, Any], step: dict[str, Any], start: date, cal: Schoo
     summary = word(lang, key, who=who, does=does, amount=amount, event=event_name, date=date_text(start, lang),
                    last=last_text)
     notes: list[str] = []
-    if step["unit"] in ("school_days", "working_days") and cal is None:
+    if cal is None:  # said in every answer, whatever the unit
         notes.append(word(lang, "note_no_calendar"))
     if step["unit"] == "hours":
         notes.append(word(lang, "note_hours", hours=step["count"], last=last_text))
@@ -362,7 +361,7 @@ def deadline_for_step(step: Any, event_date: Any, lang: str = "en", *, calendar:
     lang = check_lang(data, lang)
     block = _deadline_data(data, lang)
     found = _step(block, step, lang)
-    cal = _calendar(block, calendar)
+    cal = _calendar_of(block, calendar)
     return _answer(block, found, read_date(event_date, lang, cal), cal, lang, data)
 
 
@@ -373,7 +372,7 @@ def deadlines_from_event(event: Any, event_date: Any, lang: str = "en", *, calen
     lang = check_lang(data, lang)
     block = _deadline_data(data, lang)
     key = _event(block, event, lang)
-    cal = _calendar(block, calendar)
+    cal = _calendar_of(block, calendar)
     start = read_date(event_date, lang, cal)
     return [_answer(block, s, start, cal, lang, data) for s in block["steps"] if s["from"] == key]
 
