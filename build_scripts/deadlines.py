@@ -382,8 +382,9 @@ def findings(hb: Handbook) -> list[Finding]:
         unstated = [(si, s) for si, s in enumerate(proc.steps) if not s.from_stated]
         if unstated:
             listed = "; ".join(f"{_amount(s)} for “{s.does.get(lang)}” (read as from “{name(s.from_)}”)" for _, s in unstated)
-            count = f"{len(unstated)} deadline does" if len(unstated) == 1 else f"{len(unstated)} deadlines do"
-            out.append(Finding(TOPIC, f"{proc.title.get(lang)}: {count} not say from when they count: {listed}.",
+            count = "1 deadline does not say from when it counts" if len(unstated) == 1 else \
+                f"{len(unstated)} deadlines do not say from when they count"
+            out.append(Finding(TOPIC, f"{proc.title.get(lang)}: {count}: {listed}.",
                                tuple(place(pi, si) for si, _ in unstated)))
         for si, s in enumerate(proc.steps):
             if not s.unit_stated:

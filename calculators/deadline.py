@@ -29,7 +29,7 @@ from .deadline_words import WORDS
 from .errors import CalculatorInputError
 from .results import Quote, plain
 
-DATE_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+DATE_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$", re.ASCII)  # ASCII digits only: no other reading
 MAX_DAYS = 3660  # a count never runs further than this: a calendar with no school day left cannot hang the answer
 
 
