@@ -145,7 +145,7 @@ class Skipped:
 
 
 def _weekend(day: date, lang: str) -> str | None:
-    return word(lang, f"weekday_{day.weekday()}").capitalize() if day.weekday() >= 5 else None
+    return word(lang, "weekend") if day.weekday() >= 5 else None  # the date itself names the day
 
 
 def _why_not_counted(day: date, unit: str, cal: SchoolCalendar | None, lang: str, data: Data) -> tuple[str | None, bool]:

@@ -34,6 +34,7 @@ WORDS: dict[str, dict[str, str]] = {
         "summary_before": "{who}: {does}. At the latest on {last} ({amount} before {date}).",
         "skipped_one": "{day}: {reason}",
         "skipped_run": "{first} to {last}: {reason}",
+        "weekend": "weekend",
         "note_no_calendar": "No school calendar has been published for this handbook: school days and working days "
                             "are counted here as Monday to Friday, without holidays or breaks. Check the dates with "
                             "the school.",
@@ -76,6 +77,7 @@ WORDS: dict[str, dict[str, str]] = {
         "summary_before": "{who}: {does}. A más tardar el {last} ({amount} antes del {date}).",
         "skipped_one": "{day}: {reason}",
         "skipped_run": "del {first} al {last}: {reason}",
+        "weekend": "fin de semana",
         "note_no_calendar": "No se ha publicado un calendario escolar para este manual: aquí los días escolares y los "
                             "días hábiles se cuentan de lunes a viernes, sin feriados ni vacaciones. Confirme las "
                             "fechas con la escuela.",

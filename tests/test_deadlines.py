@@ -91,9 +91,10 @@ def test_the_handbooks_monday_to_thursday_example(data, calendar):
 def test_weekend_is_skipped_and_named(data, calendar):
     r = answer(data, "appeal-board", "2025-10-16", calendar)  # Thursday
     assert r.last_day == "2025-10-21"
-    assert [(s.date, s.reason) for s in r.skipped] == [("2025-10-18", "Saturday"), ("2025-10-19", "Sunday")]
+    assert [(s.date, s.reason) for s in r.skipped] == [("2025-10-18", "weekend"), ("2025-10-19", "weekend")]
+    assert r.skipped_text == ("Saturday, October 18, 2025 to Sunday, October 19, 2025: weekend",)
     es = answer(data, "appeal-board", "2025-10-16", calendar, "es")
-    assert [s.reason for s in es.skipped] == ["Sábado", "Domingo"]
+    assert es.skipped_text == ("del sábado 18 de octubre de 2025 al domingo 19 de octubre de 2025: fin de semana",)
 
 
 def test_an_appeal_across_the_winter_break(data, calendar):
