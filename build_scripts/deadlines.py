@@ -314,12 +314,36 @@ def check(hb: Handbook) -> list[Problem]:
             approved = step.quote.get(hb.languages[0], "")
             if f"({step.count})" not in approved:
                 problems.append(loaded.where((*at, "count"), f"count {step.count}: the quote does not state ({step.count})"))
+    problems += _agrees_with_due_process(hb, loaded)
     for lang, pages in hb.pages.items():
         for page in pages.values():
             for ins in find_inserts(page):
                 if ins.name == INSERT and ins.arg not in procedure_ids:
                     problems.append(Problem(page.rel, f"insert '{INSERT}' names unknown procedure '{ins.arg}' "
                                                       f"(known: {', '.join(sorted(procedure_ids))})", ins.line))
+    return problems
+
+
+def _agrees_with_due_process(hb: Handbook, loaded: Loaded) -> list[Problem]:
+    """data/due_process.yml (the consequence lookup's notes) names some of the same steps: same id, same sentence,
+    same count and unit, or `check` fails, so the two files cannot drift apart."""
+    if hb.due_process is None:
+        return []
+    problems = []
+    ours = {s.id: (pi, si, s) for pi, p in enumerate(loaded.model.procedures) for si, s in enumerate(p.steps)}
+    for k, theirs in enumerate(hb.due_process.long_term.steps):
+        if theirs.id not in ours:
+            continue
+        pi, si, step = ours[theirs.id]
+        at = ("procedures", pi, "steps", si)
+        if (theirs.within.days, theirs.within.unit) != (step.count, step.unit):
+            problems.append(loaded.where((*at, "count"), f"step '{step.id}': {step.count} {step.unit} here, "
+                                         f"{theirs.within.days} {theirs.within.unit} in data/due_process.yml "
+                                         f"(long_term.steps[{k}])"))
+        for lang in hb.languages:
+            if _squash(theirs.quote.get(lang, "")) != _squash(step.quote.get(lang, "")):
+                problems.append(loaded.where((*at, "quote", lang), f"step '{step.id}': not the sentence "
+                                             f"data/due_process.yml quotes (long_term.steps[{k}].quote.{lang})"))
     return problems
 
 

@@ -388,6 +388,16 @@ def test_check_fails_on_a_count_the_sentence_does_not_state(handbook_copy):
     assert any("count 5" in p and "deadlines.yml:" in p for p in problems), problems
 
 
+def test_check_fails_when_due_process_yml_says_otherwise(handbook_copy):
+    path = handbook_copy / "handbook" / "data" / "due_process.yml"
+    text = path.read_text(encoding="utf-8")
+    marker = "    within:\n      days: 3\n"
+    assert marker in text
+    path.write_text(text.replace(marker, "    within:\n      days: 5\n"), encoding="utf-8")
+    problems = source_problems(handbook_copy)
+    assert any("deadlines.yml:" in p and "step 'appeal-board'" in p and "due_process.yml" in p for p in problems), problems
+
+
 def test_check_fails_on_an_unknown_event_and_an_unknown_timeline(handbook_copy):
     _break(handbook_copy, "from: superintendent-review-concluded", "from: review-done")
     page = handbook_copy / "handbook" / "pages" / "es" / "section-03.md"
