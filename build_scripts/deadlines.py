@@ -584,7 +584,14 @@ def add_cli(sub: Any) -> None:
 
 
 def cmd_calendar(args: argparse.Namespace) -> int:
-    out = args.out or Path(args.config).resolve().parent / "handbook" / CALENDAR_FILE
+    from .build import handbook_dir, read_config  # here: build imports this module
+
+    try:
+        config = Path(args.config).resolve()
+        out = args.out or handbook_dir(config, read_config(config)) / CALENDAR_FILE
+    except (OSError, SourceError) as exc:
+        print(f"{args.config}: {exc}", file=sys.stderr)
+        return 1
     if not args.ics.is_file():
         print(f"{args.ics}: no such file", file=sys.stderr)
         return 1
