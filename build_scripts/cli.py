@@ -16,6 +16,8 @@ from .parts.form import endpoint_setting
 from .source.config import handbook_dir, read_config
 from .source.paths import PROJECT
 from .source.reading import SourceError
+from .parts.deadlines import add_cli as add_calendar_cli
+from .parts.deadlines import cmd_calendar
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -163,10 +165,11 @@ def main(argv: list[str] | None = None) -> int:
     data.add_argument("--wheel", type=Path, metavar="DIR", help="also build the calculators wheel into DIR")
     deploy = sub.add_parser("deploy-snippets", help="write the nginx and Apache snippets (docs/deploy/) from a built site")
     deploy.add_argument("--out", type=Path, default=None, help="folder to write them to (default: docs/deploy/)")
+    add_calendar_cli(sub)  # `calendar import FILE.ics`: the deadlines part's school calendar
     args = parser.parse_args(argv)
     if not args.config.is_file():
         print(f"{args.command} failed: {args.config} not found (give the site's mkdocs.yml with --config)", file=sys.stderr)
         return 1
     commands = {"check": cmd_check, "build": cmd_build, "serve": cmd_serve, "pdf": cmd_pdf,
-                "calculator-data": cmd_calculator_data, "deploy-snippets": cmd_deploy_snippets}
+                "calculator-data": cmd_calculator_data, "deploy-snippets": cmd_deploy_snippets, "calendar": cmd_calendar}
     return commands[args.command](args)

@@ -18,6 +18,7 @@ from .data import load_data
 from .errors import CalculatorDataError, CalculatorInputError
 from .numbers import excerpt
 from .words import LANGUAGES, word
+from . import deadline  # part: deadlines (issue 14)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     o = sub.add_parser("behaviors", help="list the behaviors of a school level's matrix")
     o.add_argument("--level", required=True, help="school level")
     common(o)
+    deadline.add_parser(sub, common)  # part: deadlines
     return parser
 
 
@@ -93,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         data = load_data(args.data)
         result: Any
+        if args.command == "deadline":  # part: deadlines
+            return deadline.main(args, data)
         if args.command == "consequence":
             result = lookup_consequence(args.behavior, args.level, args.offense, args.damage, args.lang, data=data)
             text = _consequence_text(result)

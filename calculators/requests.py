@@ -29,6 +29,7 @@ from .data import Data, check_lang, languages, resolve
 from .errors import CalculatorDataError, CalculatorInputError
 from .numbers import JSON_NUMBERS, excerpt
 from .view import absentee_view, consequence_view
+from . import deadline  # part: deadlines (issue 14)
 from .words import LANGUAGES, WORDS, word
 
 
@@ -83,6 +84,8 @@ CALCULATORS: dict[str, Callable[..., Answer]] = {
     "school_levels": _levels,
     "ui_words": _words,
     "ready": _ready,
+    "deadline": deadline.request,  # part: deadlines: args {event, date} or {step, date}
+    "deadline_steps": deadline.steps_request,  # part: deadlines
 }
 
 

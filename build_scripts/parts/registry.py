@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from . import (attendance, codes, consequences, contents, definitions, due_process, fixes, form, glossary, matrices,
-               sign_off, theme)
+from . import (attendance, codes, consequences, contents, deadlines, definitions, due_process, fixes, form, glossary,
+               matrices, sign_off, theme)
 from .base import InsertKind, Part
 from .calculators import PART as CALCULATORS
 
@@ -16,6 +16,8 @@ PARTS: tuple[Part, ...] = (
     sign_off.PART,
     form.PART,
     due_process.PART,
+    deadlines.PART,
+    deadlines.CALENDAR,
     CALCULATORS,
     contents.PART,
     fixes.PART,

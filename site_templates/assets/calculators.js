@@ -389,10 +389,23 @@
     };
   }
 
+  // ---- part: deadlines (issue 14): the deadline form (what happened, and when); the answer is drawn as any other
+  function setUpDeadline(widget, form) {
+    return function () {
+      return {
+        event: form.querySelector('[name="event"]').value,
+        date: form.querySelector('[name="date"]').value.trim()
+      };
+    };
+  }
+  // ---- end part: deadlines
+
   widgets.forEach(function (widget) {
     var form = widget.querySelector(".hb-calc__form");
     var kind = widget.getAttribute("data-calculator");
-    var collect = kind === "consequence" ? setUpConsequence(widget, form) : setUpAbsentee(widget, form);
+    var collect = kind === "consequence" ? setUpConsequence(widget, form)
+      : kind === "deadline" ? setUpDeadline(widget, form)  // part: deadlines
+      : setUpAbsentee(widget, form);
     widget.querySelector(".hb-calc__fallback").hidden = true;
     form.hidden = false;
     form.addEventListener("focusin", start);

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from ...source.handbook import Handbook
 from ..base import InsertKind, Part
+from ..deadlines import insert_context
 from .runtime import RUNTIME_DIR, wheel_filename
 
 KINDS: dict[str, tuple[str, ...]] = {  # calculator -> the parts its answers come from
     "consequence": ("matrices", "consequences"),
     "absentee": ("attendance",),
+    "deadline": ("deadlines",),  # counted on the calendar part when the handbook has one
 }
 INSERT = "calculator"
 WIDGET_SCRIPT = "calculators.js"
@@ -26,7 +28,8 @@ PART = Part(
     name="calculators",
     inserts={INSERT: InsertKind(
         "calculator.md.j2", args=tuple(KINDS), needs=lambda arg: KINDS.get(arg or "", ()), print_as="screen-only",
-        context=lambda r, page_id, arg: {"calculator_wheel": wheel_filename(), "runtime_path": runtime_path(r.hb)},
+        context=lambda r, page_id, arg: {"calculator_wheel": wheel_filename(), "runtime_path": runtime_path(r.hb),
+                                         **(insert_context(r.hb, r.lang, arg) if arg == "deadline" else {})},
         assets=WIDGET_ASSETS, page_scripts=(WIDGET_SCRIPT,))},
 )
 

@@ -29,6 +29,7 @@ from ...source.handbook import Handbook
 from ...source.inserts import page_holding
 from ...source.paths import PROJECT
 from ...source.reading import SourceError
+from ..deadlines import calculator_data as deadline_data
 from ..due_process import check as check_due_process
 
 PACKAGE_DIR = PROJECT / "calculators"
@@ -172,6 +173,7 @@ def compile_calculator_data(hb: Handbook) -> dict[str, Any]:
         "matrices": matrices,
         "attendance": attendance,
         "due_process": due_process,
+        "deadlines": deadline_data(hb),
     }
 
 
