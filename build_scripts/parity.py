@@ -9,6 +9,8 @@ from typing import Any, Iterator
 from .handbook import Handbook
 from .headings import headings_of
 from .render import find_inserts
+from .catalogues import missing_catalogue_keys
+from .renderings import two_way_renderings
 from .report import Finding
 from .source import Problem, key_path
 
@@ -96,7 +98,7 @@ def check_parity(hb: Handbook) -> list[Problem]:
                     problems.append(Problem(doc.rel, f"no '{lang}' text", doc.line_of(loc), key_path(loc)))
                 elif isinstance(value, str) and value != text[approved] and looks_untranslated(value, approved, lang):
                     problems.append(Problem(doc.rel, f"the '{lang}' text is still in '{approved}'", doc.line_of(loc + (lang,)), key_path(loc + (lang,))))
-    return problems
+    return problems + missing_catalogue_keys(hb.languages)
 
 
 def _fold(text: str) -> str:
@@ -138,4 +140,4 @@ def glossary_findings(hb: Handbook) -> list[Finding]:
             if places:
                 findings.append(Finding("glossary", f"“{term[approved]}” is not rendered as “{term[lang]}” ({lang}) in {len(places)} place(s): "
                                         + ", ".join(places[:6]) + (" …" if len(places) > 6 else ""), tuple(places)))
-    return findings
+    return findings + two_way_renderings(hb)

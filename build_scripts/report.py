@@ -32,6 +32,7 @@ TOPICS: dict[Topic, str] = {  # in report order; headings in English for the ter
     "attendance": "Attendance rules that disagree",
     "sign-off": "Sign-off statements that differ in form",
     "glossary": "Glossary terms translated another way",
+    "renderings": "English names translated two ways",
 }
 
 RANGE_RE = re.compile(r"\b(\d+)\s*(?:-|–|to)\s*(\d+)\s+(?:school\s+)?days\b", re.I)
