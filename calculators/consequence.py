@@ -183,7 +183,7 @@ def find_row(data: Data, matrix: dict[str, Any], behavior: Any, lang: str) -> Ro
         if _key(row["id"]) == key:
             return row
     for row in rows:
-        if any(_key(name) == key for name in row["behavior"].values()):
+        if any(_key(name) == key for name in [*row["behavior"].values(), *(row.get("printed_behavior") or {}).values()]):
             return row
     typed_code = _code_key(behavior)  # once, not once per code (a long name made this quadratic)
     code_ids = {cid for cid, code in data["codes"].items() if _code_key(code["code"]) == typed_code}

@@ -9,6 +9,7 @@ from ..source.handbook import Handbook
 from ..source.headings import Heading, headings_of
 from ..source.inserts import find_inserts
 from ..source.reading import Problem, key_path, text_fields
+from .catalogues import missing_catalogue_keys
 
 # Short, frequent function words: a paragraph made of the approved language's words is not translated yet.
 FUNCTION_WORDS = {
@@ -88,4 +89,4 @@ def check_parity(hb: Handbook) -> list[Problem]:
                     problems.append(Problem(doc.rel, f"no '{lang}' text", doc.line_of(loc), key_path(loc)))
                 elif isinstance(value, str) and value != text[approved] and looks_untranslated(value, approved, lang):
                     problems.append(Problem(doc.rel, f"the '{lang}' text is still in '{approved}'", doc.line_of(loc + (lang,)), key_path(loc + (lang,))))
-    return problems
+    return problems + missing_catalogue_keys(hb.languages)

@@ -6,16 +6,22 @@ from __future__ import annotations
 from ..parts.registry import PARTS
 from ..source.findings import Finding, Topic
 from ..source.handbook import Handbook
+from .renderings import two_way_renderings
+
+# The core's own topic: any handbook in two languages can name one thing two ways.
+RENDERINGS = Topic("renderings", "English names translated two ways", 95)
 
 
 def topics() -> list[Topic]:
     """The report's headings in report order, whichever parts contribute them."""
-    return sorted((topic for part in PARTS for topic in part.topics), key=lambda topic: topic.rank)
+    return sorted([RENDERINGS, *(topic for part in PARTS for topic in part.topics)], key=lambda topic: topic.rank)
 
 
 def consistency_report(hb: Handbook) -> list[Finding]:
     """Every place where the handbook disagrees with itself, as found from the data of the parts it has."""
     found = [finding for part in PARTS if hb.has(part.name) for finding in part.findings(hb)]
+    if len(hb.languages) > 1:
+        found += two_way_renderings(hb)
     order = {topic.id: n for n, topic in enumerate(topics())}
     return sorted(found, key=lambda finding: order.get(finding.topic, len(order)))  # stable: a part's own order
 

@@ -97,6 +97,7 @@ def build_pdf(handbook: Handbook, lang: str, out_path: Path, config_file: Path |
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
+    from .pdf_tables import add_table_scopes
     from .print_html import PrintError, print_document
 
     check_fonts()
@@ -129,6 +130,7 @@ def build_pdf(handbook: Handbook, lang: str, out_path: Path, config_file: Path |
     if errors:
         out_path.unlink(missing_ok=True)
         raise PdfError(f"{lang} PDF: WeasyPrint reported: " + "; ".join(errors))
+    add_table_scopes(out_path)  # WeasyPrint writes /TH without /Scope (PDF/UA-1 7.5)
     return out_path
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from ..source.findings import Finding, Topic
 from ..source.handbook import Handbook
@@ -68,13 +68,27 @@ class Cell(Strict):
 
 class MatrixRow(Strict):
     id: str
-    behavior: Text
+    behavior: Text  # the behavior's name: what the calculators, the code table and the definitions show
+    # the behavior cell exactly as printed, where it holds more than the name (its value bands); the matrix shows it
+    printed_behavior: Text | None = None
     definitions: list[str] = []
     codes: list[str] = []
     value_range: ValueRange | None = None
     value_group: str | None = None  # rows that split one behavior by value share a group name
     bands: list[Band] | None = None
     cells: list[Cell] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _printed_cell_starts_with_the_name(self) -> "MatrixRow":
+        if self.printed_behavior is None:
+            return self
+        if not self.bands:
+            raise ValueError("printed_behavior is for a row whose printed behavior cell also holds its value bands; this row has no bands")
+        for lang, name in self.behavior.items():
+            printed = self.printed_behavior.get(lang, "")
+            if not printed.startswith(name) or printed == name:
+                raise ValueError(f"printed_behavior ({lang}) must be the name '{name}' followed by what else the cell prints")
+        return self
 
 
 class MatrixLevel(Strict):

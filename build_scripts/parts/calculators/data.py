@@ -104,6 +104,7 @@ def compile_calculator_data(hb: Handbook) -> dict[str, Any]:
                     "id": row.id,
                     "level": lv.level,
                     "behavior": tx(row.behavior),
+                    "printed_behavior": tx(row.printed_behavior) if row.printed_behavior else None,  # also accepted as input
                     "codes": row.codes,
                     "definitions": row.definitions,
                     "value_range": dump(row.value_range),
