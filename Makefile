@@ -10,7 +10,7 @@ SYSTEM_STAMP := $(VENV)/.stamp-system
 # Chromium: browser tests; poppler-utils: PDF checks; Pango/HarfBuzz/fontconfig + Liberation fonts: WeasyPrint's PDF.
 APT_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-liberation
 
-.PHONY: site check build serve test clean pdf bench
+.PHONY: site check build serve test clean pdf bench bench-phone
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -63,3 +63,7 @@ bench: $(STAMP_TEST) $(NODE_STAMP) $(SYSTEM_STAMP) $(BENCH_STAMP)  ## measure ca
 
 clean:
 	rm -rf site build
+
+# issue 13: only the phone-link part of the benchmark (a few minutes; `make bench` runs it too)
+bench-phone: $(STAMP_TEST) $(NODE_STAMP) $(SYSTEM_STAMP)
+	$(PY) -m bench --phone-only $(BENCH_ARGS)
