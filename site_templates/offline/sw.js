@@ -150,6 +150,8 @@ function remember(data) {
     const url = new URL(href, root());
     if (ours(url)) jobs.push(save(cacheFor(url), url.href, false));
   }
-  if (data.runtime) for (const path of CONFIG.runtime) jobs.push(save(RUNTIME, at(path), false));
+  // the start-up snapshot (6 MB) only when the page allows it: never under Save-Data (see calculator-worker.js)
+  const wanted = CONFIG.runtime.filter((path) => !(data.lean && path.endsWith(".snapshot.gz")));
+  if (data.runtime) for (const path of wanted) jobs.push(save(RUNTIME, at(path), false));
   return Promise.all(jobs);
 }
