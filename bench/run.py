@@ -97,6 +97,11 @@ def prepare(site: Path, dest: Path) -> tuple[Path, Path]:
     from build_scripts.runtime import RUNTIME_DIR, SNAPSHOT_NAME
 
     shutil.copytree(BENCH / "stock", site / STOCK_DIR, dirs_exist_ok=True)
+    # the stock page's bare loadPyodide() needs Pyodide's full standard library and package lock, which the site
+    # leaves out since it ships a trimmed standard library (issue 13): served beside the site's runtime, as in npm
+    for name in ("python_stdlib.zip", "pyodide-lock.json"):
+        if not (site / RUNTIME_DIR / name).exists():
+            shutil.copyfile(PROJECT / "node_modules" / "pyodide" / name, site / RUNTIME_DIR / name)
     no_snapshot = dest / "site-no-snapshot"
     if no_snapshot.exists():
         shutil.rmtree(no_snapshot)
