@@ -68,7 +68,7 @@ function report(force) {
   self.postMessage({ type: "progress", loaded: Math.round(loaded), total: Math.round(total) });
 }
 
-// A Response for `url` whose body counts its bytes into received[name]; null when the file is not there.
+// A Response for `url` whose body counts its bytes into received[name]; rejects when the file is not there.
 async function counted(url, name) {
   expected.add(name);
   const response = await fetch(url, { credentials: "same-origin" });
@@ -144,22 +144,49 @@ with zipfile.ZipFile("/tmp/calculators.whl") as wheel:
 // A snapshot is worth its 6 MB when it is already in this browser's cache, or when the link brought Pyodide's
 // WebAssembly this fast (then downloading it costs less than Python's start); never over a metered or slow link.
 const FAST_WASM_MS = 750;
+const HTTP_CACHE_WAIT_MS = 250;
 
+// The snapshot if this browser already holds it: in the service worker's cache, else in the HTTP cache.
 async function cachedSnapshot(url) {
   try {
-    return self.caches ? (await self.caches.match(url)) || null : null;
+    const saved = self.caches ? await self.caches.match(url) : null;
+    if (saved) return saved;
   } catch (error) {
-    return null; // no cache storage (a private window, an opaque origin)
+    // no cache storage (a private window, an opaque origin)
+  }
+  // A download of the same file still under way (the service worker keeping it) holds the HTTP cache's entry
+  // until it ends: past a short wait, it counts as not cached.
+  const probe = fetch(url, { credentials: "same-origin", cache: "only-if-cached", mode: "same-origin" })
+    .then((response) => (response.ok ? response : null), () => null);
+  return Promise.race([probe, new Promise((resolve) => setTimeout(() => resolve(null), HTTP_CACHE_WAIT_MS))]);
+}
+
+// Whether the WebAssembly crossed the network (not a cache): only then does its download time say how fast the
+// link is. Resource Timing's transferSize is 0 for a cached response.
+function fromNetwork(url) {
+  const entries = performance.getEntriesByName(url);
+  return !entries.length || entries.some((entry) => entry.transferSize > 0);
+}
+
+async function readManifest(url) {
+  try {
+    const response = await fetch(url, { credentials: "same-origin" });
+    return response.ok ? await response.json() : null;
+  } catch (error) {
+    return null; // a build without one: Pyodide's full standard library, no sizes
   }
 }
 
 async function start(runtime, options) {
-  manifest = options.manifest || manifest;
   const at = (name) => new URL(name, runtime).href;
   const wasmUrl = at("pyodide.asm.wasm");
-  const stdlibUrl = at(manifest.stdlib || "python_stdlib.zip");
   const began = performance.now();
+  // the WebAssembly first: its name is fixed, and its download is the long one
+  const sizes = options.manifest ? Promise.resolve(options.manifest) : readManifest(options.manifestUrl);
   const wasm = counted(wasmUrl, "pyodide.asm.wasm");
+  wasm.catch(() => {}); // reported where it is awaited
+  manifest = (await sizes) || manifest;
+  const stdlibUrl = at(manifest.stdlib || "python_stdlib.zip");
   const wasmDone = wasm.then(() => received["pyodide.asm.wasm"].done).then(() => performance.now() - began);
   wasmDone.catch(() => {});
   const compiled = compileWasm(wasm, wasmUrl);
@@ -168,14 +195,20 @@ async function start(runtime, options) {
   stdlib.catch(() => {});
   expected.add("pyodide.asm.mjs");
   const imported = import(at("pyodide.mjs"));
+  // Pyodide imports its 1.2 MB (260 KB compressed) JavaScript only once loadPyodide runs: asked for now, it arrives
+  // beside the WebAssembly (the module map gives Pyodide's own import the same module, no second request)
+  import(at("pyodide.asm.mjs")).catch(() => {});
 
   let snapshot = manifest.files[SNAPSHOT] ? await cachedSnapshot(at(SNAPSHOT)) : null;
-  const wheelBytes = snapshot ? null : counted(at(options.wheel), options.wheel)
-    .then((response) => response.arrayBuffer());
+  // the wheel is needed only once Python has started: asked for when the WebAssembly is in, it arrives while Python
+  // starts instead of taking a share of the link before
+  if (!snapshot) expected.add(options.wheel);
+  const wheelBytes = snapshot ? null : wasmDone.catch(() => null)
+    .then(() => counted(at(options.wheel), options.wheel)).then((response) => response.arrayBuffer());
   if (wheelBytes) wheelBytes.catch(() => {});
   if (!snapshot && manifest.files[SNAPSHOT] && !options.lean) {
     const ms = await Promise.race([wasmDone, new Promise((resolve) => setTimeout(() => resolve(Infinity), FAST_WASM_MS))]);
-    if (ms < FAST_WASM_MS) snapshot = await counted(at(SNAPSHOT), SNAPSHOT).catch(() => null);
+    if (ms < FAST_WASM_MS && fromNetwork(wasmUrl)) snapshot = await counted(at(SNAPSHOT), SNAPSHOT).catch(() => null);
   }
   const { loadPyodide } = await imported;
   const answers = {
@@ -237,7 +270,7 @@ self.onmessage = async (event) => {
   if (message.type === "init") {
     try {
       const how = await start(message.runtime, { wheel: message.wheel, manifest: message.manifest,
-                                                 lean: message.lean });
+                                                 manifestUrl: message.manifestUrl, lean: message.lean });
       self.postMessage({ type: "ready", start: how });
       setTimeout(() => warmUp(message.lang), 0);
     } catch (error) {

@@ -39,7 +39,7 @@
   var MANIFEST = "calculators-runtime.json";
   var lang = first.getAttribute("data-lang") || document.documentElement.lang || "en";
   var manifest = null;
-  var manifestKnown = false; // the worker starts only once the sizes have arrived (or failed to)
+  var manifestKnown = false; // under Save-Data, the worker starts only once the sizes have arrived (or failed to)
   var announced = -1;
   var restarting = false;
 
@@ -207,7 +207,7 @@
       }
     };
     worker.postMessage({ type: "init", runtime: runtime, wheel: wheel, lang: lang, manifest: manifest,
-                         lean: metered() });
+                         manifestUrl: runtime + MANIFEST, lean: metered() });
   }
 
   // A calculation past its time limit: the worker (stuck in Python) is stopped, every waiting answer says so in the
@@ -586,12 +586,11 @@
     return;
   }
   setState("loading");
-  withManifest(function () {
-    if (metered()) {
-      pause();
-      return;
-    }
+  if (metered()) {
+    withManifest(pause); // the Start button names the size
+  } else {
+    manifestKnown = true; // the worker reads the sizes itself, beside its first downloads
     if ("requestIdleCallback" in window) window.requestIdleCallback(start, { timeout: 1500 });
     else window.setTimeout(start, 300);
-  });
+  }
 })();
