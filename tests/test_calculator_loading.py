@@ -63,6 +63,7 @@ def test_progress_says_how_much_has_arrived_in_the_page_language(page, built_sit
         assert seen, "no progress was shown while the WebAssembly downloaded"
         found = re.fullmatch(pattern, seen["text"])
         assert found, seen["text"]
+        assert re.fullmatch(pattern, seen["status"]), seen["status"]  # what a screen reader hears (at each quarter)
         loaded, total = (float(x.replace(",", ".")) for x in found.groups())
         assert 0 <= loaded < total < 6  # the first visit's download, not the 12 MB of before
         assert ("," in found.group(2)) == (lang == "es")  # decimals written as the language writes them

@@ -86,7 +86,9 @@
     bar.max = 1;
     bar.value = 0;
     box.appendChild(bar);
-    box.appendChild(el("p", "hb-calc__amount"));
+    var amount = el("p", "hb-calc__amount");
+    amount.setAttribute("aria-hidden", "true"); // the status line below (read at each quarter) says it to screen readers
+    box.appendChild(amount);
     var status = widget.querySelector(".hb-calc__status");
     status.parentNode.insertBefore(box, status);
     return box;
@@ -103,9 +105,9 @@
       box.querySelector(".hb-calc__bar").value = share;
       box.querySelector(".hb-calc__amount").textContent = share >= 1
         ? widget.getAttribute("data-preparing") : text;
-      if (quarter !== announced) {
-        widget.querySelector(".hb-calc__status").textContent = share >= 1 ? widget.getAttribute("data-preparing") : text;
-      }
+      var status = widget.querySelector(".hb-calc__status");
+      status.classList.add("hb-calc__status--spoken"); // shown once, in the amount line; spoken from here
+      if (quarter !== announced) status.textContent = share >= 1 ? widget.getAttribute("data-preparing") : text;
     });
     announced = quarter;
   }
@@ -114,6 +116,7 @@
     widgets.forEach(function (widget) {
       var box = widget.querySelector(".hb-calc__loading");
       if (box) box.hidden = true;
+      widget.querySelector(".hb-calc__status").classList.remove("hb-calc__status--spoken");
     });
   }
 
@@ -142,23 +145,31 @@
       widget.querySelector(".hb-calc__fallback").hidden = false;
       widget.querySelector(".hb-calc__nojs").hidden = true;
       var status = widget.querySelector(".hb-calc__status");
-      status.textContent = note;
+      status.textContent = note; // announced; shown beside the button, under the tables' links
+      status.classList.add("hb-calc__status--spoken");
+      var choice = el("div", "hb-calc__choice");
+      var shown = el("p", null, note);
+      shown.setAttribute("aria-hidden", "true");
+      choice.appendChild(shown);
       var button = el("button", "md-button hb-calc__start", label);
       button.type = "button";
       button.addEventListener("click", function () {
         widgets.forEach(function (w) {
-          var b = w.querySelector(".hb-calc__start");
-          if (b) b.parentNode.removeChild(b);
+          var c = w.querySelector(".hb-calc__choice");
+          if (c) c.parentNode.removeChild(c);
           w.querySelector(".hb-calc__fallback").hidden = true;
+          w.querySelector(".hb-calc__status").classList.remove("hb-calc__status--spoken");
         });
         chosen = true;
         setState("loading");
         showProgress(0, downloadBytes());
         start();
-        var form = widget.querySelector(".hb-calc__form input");
-        if (form) form.focus();
+        var input = widget.querySelector(".hb-calc__form input");
+        if (input) input.focus();
       });
-      status.parentNode.insertBefore(button, status.nextSibling);
+      choice.appendChild(button);
+      var fallback = widget.querySelector(".hb-calc__fallback");
+      fallback.parentNode.insertBefore(choice, fallback.nextSibling);
     });
   }
 
