@@ -65,11 +65,14 @@ class ThrottledFiles(SiteFiles):
 
     def copyfile(self, source: Any, outputfile: Any) -> None:
         sent = 0
-        while chunk := source.read(self.CHUNK):
-            if self.shared is not None:
-                self.shared.send(len(chunk))
-            outputfile.write(chunk)
-            sent += len(chunk)
+        try:
+            while chunk := source.read(self.CHUNK):
+                if self.shared is not None:
+                    self.shared.send(len(chunk))
+                outputfile.write(chunk)
+                sent += len(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the browser went away mid-file (the visit is over): what was sent is counted
         if self.record is not None:
             self.record(self._url_path(), getattr(self, "_status", 200), sent)
 
