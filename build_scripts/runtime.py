@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .calculator_data import build_calculator_wheel, project_name_version
 from .handbook import Handbook
-from .runtime_manifest import MANIFEST_NAME, SHIPPED_WITH_TRIMMED_STDLIB, lock_contents, write_manifest
+from .runtime_manifest import SHIPPED_WITH_TRIMMED_STDLIB, lock_contents, write_manifest
 from .source import Problem, SourceError
 from .stdlib_trim import STDLIB_NAME, trimmed_stdlib_for
 

@@ -1,11 +1,11 @@
 """The standard library the calculators use, and nothing else: a small zip the worker hands Pyodide as `stdLibURL`.
 
 Pyodide's python_stdlib.zip is 2.5 MB compressed; the calculators and Pyodide's own start use a small part of it. At
-build time Node starts Pyodide from the full zip, starts the way the worker does (the wheel unpacked with zipfile
-into site-packages), answers requests built from the data, lets a Python error
-reach JavaScript (Pyodide formats it with traceback), and lists every module imported from the zip, as pyodide-pack
-does. Those files, Pyodide's own two packages whole (their lazy imports differ between Node and a browser) and the
-sysconfig data go into the trimmed zip, written deterministically (same inputs, same bytes) and cached under build/.
+build time Node starts Pyodide from the full zip the way the worker does (the wheel unpacked with zipfile into
+site-packages), answers requests built from the data, lets a Python error reach JavaScript (Pyodide formats it with
+traceback), and lists every module imported from the zip, as pyodide-pack does. Those modules, Pyodide's own two
+packages whole (their lazy imports differ between Node and a browser) and the sysconfig data go into the trimmed zip,
+without docstrings, written deterministically (same inputs, same bytes) and cached under build/.
 tests/test_calculators_pyodide.py answers every calculator request from it, in Pyodide under Node.
 """
 
