@@ -14,7 +14,7 @@ APT_PACKAGES += nginx
 # PostgreSQL: the receiver's tests start their own cluster from Debian's server package (issue 15).
 APT_PACKAGES += postgresql
 
-.PHONY: site check build serve test clean pdf bench receiver
+.PHONY: site check build serve test clean pdf bench bench-phone receiver
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -84,3 +84,7 @@ receiver: $(STAMP_RECEIVER)  ## run the acknowledgement receiver at http://127.0
 
 clean:
 	rm -rf site build
+
+# issue 13: only the phone-link part of the benchmark (a few minutes; `make bench` runs it too)
+bench-phone: $(STAMP_TEST) $(NODE_STAMP) $(SYSTEM_STAMP)
+	$(PY) -m bench --phone-only $(BENCH_ARGS)

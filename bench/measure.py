@@ -16,7 +16,7 @@ from tests.browser import CHROMIUM, CHROMIUM_ARGS, poll
 
 from .server import Traffic
 
-READY_TIMEOUT_MS = 120_000
+READY_TIMEOUT_MS = 240_000  # a cold visit over the phone link takes over a minute before issue 13
 THINK_S = 1.0  # lookups start this long after ready: no reader fills in the form faster
 RUNTIME_PATH = "/_pyodide/"
 
@@ -74,6 +74,7 @@ class Visit:
     bytes_total: int
     bytes_runtime: int
     requests_runtime: int
+    files: dict[str, int] = field(default_factory=dict)  # body bytes the server sent, by file (all requests of it)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -107,6 +108,14 @@ class ReadySeries:
         }
 
 
+def _by_file(requests: list[tuple[str, int, int]]) -> dict[str, int]:
+    files: dict[str, int] = {}
+    for path, _, size in requests:
+        name = path.rstrip("/").rsplit("/", 1)[-1] + ("/" if path.endswith("/") else "")
+        files[name] = files.get(name, 0) + size
+    return dict(sorted(files.items(), key=lambda kv: -kv[1]))
+
+
 def _traffic_of(requests: list[tuple[str, int, int]]) -> tuple[int, int, int]:
     total = sum(size for _, _, size in requests)
     runtime = [(p, size) for p, _, size in requests if RUNTIME_PATH in p]
@@ -127,9 +136,10 @@ def _visit(page: Any, url: str, traffic: Traffic, settle_s: float = 0.3) -> Visi
     page.goto(url, wait_until="commit")
     ready = _poll(page, "() => window.__benchReady")
     time.sleep(settle_s)  # requests still in flight when ready (none expected) land in this visit's count
-    total, runtime, count = _traffic_of(traffic.take())
+    requests = traffic.take()
+    total, runtime, count = _traffic_of(requests)
     return Visit(round(ready["ms"], 1) if ready["state"] == "ready" else None, ready["state"], ready["start"],
-                 total, runtime, count)
+                 total, runtime, count, _by_file(requests))
 
 
 def measure_ready(playwright: Any, subject: str, url: str, traffic: Traffic, calculations: int = 0,

@@ -97,6 +97,11 @@ def prepare(site: Path, dest: Path) -> tuple[Path, Path]:
     from build_scripts.parts.calculators.runtime import RUNTIME_DIR, SNAPSHOT_NAME
 
     shutil.copytree(BENCH / "stock", site / STOCK_DIR, dirs_exist_ok=True)
+    # the stock page's bare loadPyodide() needs Pyodide's full standard library and package lock, which the site
+    # leaves out since it ships a trimmed standard library (issue 13): served beside the site's runtime, as in npm
+    for name in ("python_stdlib.zip", "pyodide-lock.json"):
+        if not (site / RUNTIME_DIR / name).exists():
+            shutil.copyfile(PROJECT / "node_modules" / "pyodide" / name, site / RUNTIME_DIR / name)
     no_snapshot = dest / "site-no-snapshot"
     if no_snapshot.exists():
         shutil.rmtree(no_snapshot)
@@ -114,6 +119,8 @@ def measure_mode(playwright: Any, mode: str, site: Path, no_snapshot: Path, runs
             "site": ReadySeries("site", base + CALCULATOR_PAGE),
             "site_no_snapshot": ReadySeries("site_no_snapshot", base_b + CALCULATOR_PAGE),
         }
+        if mode == "phone":  # over a minute per visit: only the two subjects the phone-link targets compare
+            del series["site_no_snapshot"]
         traffic_of = {"stock": traffic_a, "site": traffic_a, "site_no_snapshot": traffic_b}
         for n in range(runs):
             order = list(series) if n % 2 == 0 else list(reversed(series))  # no subject always first
@@ -126,7 +133,7 @@ def measure_mode(playwright: Any, mode: str, site: Path, no_snapshot: Path, runs
                 s.calculations_ms += calc
                 print(f"  [{mode}] run {n + 1}/{runs} {name}: cold {cold.ready_ms} ms, warm {warm.ready_ms} ms"
                       + (f", lookups {', '.join(f'{x:.0f}' for x in calc)} ms" if calc else ""), flush=True)
-        text = measure_text_pages(playwright, base, pages, traffic_a)
+        text = measure_text_pages(playwright, base, pages, traffic_a) if mode != "phone" else {}
     return {"ready": {k: v.to_dict() for k, v in series.items()}, "text_pages": text}
 
 
@@ -145,12 +152,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calculations", type=int, default=5, help="lookups timed after each cold visit")
     parser.add_argument("--lighthouse-runs", type=int, default=3, help="Lighthouse runs per page and mode")
     parser.add_argument("--modes", default=",".join(MODES), help=f"server modes to measure ({', '.join(MODES)})")
+    parser.add_argument("--phone-only", action="store_true",
+                        help="only the phone-link mode, no PDFs, no Lighthouse (same as --modes phone --no-pdf --no-lighthouse)")
     parser.add_argument("--site", type=Path, help="measure this built site folder instead of building one")
     parser.add_argument("--no-pdf", action="store_true", help="skip timing the PDFs")
     parser.add_argument("--no-lighthouse", action="store_true", help="skip Lighthouse")
     parser.add_argument("--no-receiver", action="store_true", help="skip the acknowledgement receiver (bench/receiver.py)")
     parser.add_argument("--out", type=Path, default=RESULTS, help=f"results file (default {RESULTS.relative_to(PROJECT)})")
     args = parser.parse_args(argv)
+    if args.phone_only:
+        args.modes, args.no_pdf, args.no_lighthouse = "phone", True, True
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     if unknown := [m for m in modes if m not in MODES]:
         parser.error(f"unknown mode(s): {', '.join(unknown)}")
@@ -203,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
                 results["lighthouse_skipped"] = problem
                 print(f"Lighthouse skipped: {problem}")
             else:
-                for mode in modes:
+                for mode in [m for m in modes if m != "phone"]:  # Lighthouse throttles on its own
                     results["modes"][mode]["lighthouse"] = lighthouse_mode(mode, site, args.lighthouse_runs)
     if not args.no_receiver:  # records/s and p50/p99 on SQLite and PostgreSQL
         from . import receiver as receiver_bench

@@ -72,3 +72,29 @@ def test_the_same_cases_give_the_same_answers_in_pyodide(handbook, pyodide_dir, 
     print(f"\nPyodide {report['pyodide']} (Python {report['python']}) under Node: start {t['load_pyodide']:.0f} ms, "
           f"wheel {t['install_wheel']:.0f} ms, import + first request {t['import_and_first_request']:.0f} ms, "
           f"{t['requests']} requests {t['requests_total']:.0f} ms")
+
+
+def test_every_request_works_from_the_trimmed_standard_library(handbook, pyodide_dir, tmp_path):
+    """Issue 13: the site ships only the standard library modules traced at build time; every shared case must give
+    the same answer from that zip as from CPython, and Pyodide must start from it (the worker's way)."""
+    from build_scripts.parts.calculators.stdlib_trim import FULL_STDLIB, trimmed_stdlib_for
+
+    data = compile_calculator_data(handbook)
+    runtime = tmp_path / "runtime"
+    shutil.copytree(pyodide_dir, runtime)
+    wheel = build_calculator_wheel(handbook, runtime)
+    trimmed = trimmed_stdlib_for(runtime, wheel, cache=tmp_path / "cache")
+    assert trimmed is not None
+    assert trimmed.stat().st_size < 0.25 * (runtime / FULL_STDLIB).stat().st_size
+    requests = [case["request"] for case in all_cases(data)]
+    (tmp_path / "requests.json").write_text(json.dumps(requests), encoding="utf-8")
+    out = tmp_path / "responses.json"
+    run = subprocess.run([NODE, str(RUNNER), str(pyodide_dir), str(wheel), str(tmp_path / "requests.json"), str(out),
+                          str(trimmed)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["network"] == []
+    in_pyodide = [json.loads(text) for text in report["responses"]]
+    in_cpython = [json.loads(handle_request(text, data=data)) for text in requests]
+    assert len(in_pyodide) == len(requests) > 900
+    assert [req for req, a, b in zip(requests, in_pyodide, in_cpython) if a != b] == []

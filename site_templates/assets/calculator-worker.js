@@ -1,16 +1,17 @@
 // Runs the handbook calculators (Python, in Pyodide) off the page's main thread, so the page never freezes.
-// Messages in: {type: "init", runtime, wheel, lang} then {type: "run", id, request}. Out: {type: "ready", start},
-// {type: "error", message}, {type: "result", id, response}. `request`/`response` are JSON strings handled by
+// Messages in: {type: "init", runtime, wheel, lang, manifest, lean} then {type: "run", id, request}. Out:
+// {type: "progress", loaded, total} (bytes, as sent), {type: "ready", start}, {type: "error", message},
+// {type: "result", id, response}. `request`/`response` are JSON strings handled by
 // calculators.handle_request, which answers errors as data, never as a traceback.
 //
 // Start-up: the build leaves beside the wheel a memory snapshot of Pyodide with the calculators already imported
-// (build_scripts/runtime.py). Restoring it skips Python's start and the wheel's install, the slow part. If it is
+// (build_scripts/parts/calculators/runtime.py). Restoring it skips Python's start and the wheel's install, the slow part. If it is
 // missing or does not restore, Pyodide starts the plain way from the same files and installs the wheel.
 const SNAPSHOT = "calculators.snapshot.gz";
 let handle = null;
 
 // The snapshot's bytes, inflated while they download (unless the host already sent them gzip-encoded and the browser
-// inflated them), then its non-zero pages put back in place (build_scripts/runtime.py, sparse_pages, writes them).
+// inflated them), then its non-zero pages put back in place (build_scripts/parts/calculators/runtime.py, sparse_pages, writes them).
 async function snapshotBytes(response) {
   const inflated = /gzip/i.test(response.headers.get("Content-Encoding") || "");
   const body = inflated ? response.body : response.body.pipeThrough(new DecompressionStream("gzip"));
@@ -37,33 +38,91 @@ function unpackPages(packed) {
   return memory;
 }
 
-// Pyodide's WebAssembly, fetched and compiled as soon as the worker starts, while the snapshot downloads and inflates
-// (Pyodide itself would only start compiling once the snapshot is in memory). A host that sends .wasm without the
-// application/wasm type gets the slower, non-streaming compile, as Pyodide would do.
-async function compileWasm(url) {
+// ---------------------------------------------------------------- downloads, counted
+// Every runtime file is fetched once, here, and its bytes counted as they arrive: the page shows "1.2 of 3.8 MB".
+// The manifest (build_scripts/parts/calculators/runtime_manifest.py) gives each file's size as stored and as a compressing host
+// sends it; a body arrives inflated, so what was received is reported in the units the reader pays for.
+let manifest = { files: {} };
+const received = {};
+const expected = new Set();
+let lastReport = 0;
+
+function sentSize(name, encoded) {
+  const file = manifest.files[name] || {};
+  return encoded === false ? file.bytes || 0 : file.sent || file.bytes || 0;
+}
+
+function report(force) {
+  const now = performance.now();
+  if (!force && now - lastReport < 100) return;
+  lastReport = now;
+  let loaded = 0;
+  let total = 0;
+  for (const name of expected) {
+    const size = sentSize(name, received[name] ? received[name].encoded : undefined);
+    const file = manifest.files[name] || {};
+    const part = received[name] && file.bytes ? Math.min(1, received[name].bytes / file.bytes) : 0;
+    loaded += part * size;
+    total += size;
+  }
+  self.postMessage({ type: "progress", loaded: Math.round(loaded), total: Math.round(total) });
+}
+
+// A Response for `url` whose body counts its bytes into received[name]; rejects when the file is not there.
+async function counted(url, name) {
+  expected.add(name);
+  const response = await fetch(url, { credentials: "same-origin" });
+  if (!response.ok) throw new Error(`${response.status} ${url}`);
+  const encoded = /gzip|br|deflate/i.test(response.headers.get("Content-Encoding") || "")
+    || (response.headers.get("Content-Length") !== null
+        && Number(response.headers.get("Content-Length")) < ((manifest.files[name] || {}).bytes || 0));
+  let finished;
+  received[name] = { bytes: 0, encoded, done: new Promise((resolve) => { finished = resolve; }) };
+  const count = new TransformStream({
+    transform(chunk, controller) {
+      received[name].bytes += chunk.byteLength;
+      report(false);
+      controller.enqueue(chunk);
+    },
+    flush() { finished(); report(true); }
+  });
+  return new Response(response.body.pipeThrough(count), { status: response.status, headers: response.headers });
+}
+
+// Pyodide's WebAssembly, compiled while it downloads and while the rest arrives (Pyodide itself would only start
+// compiling once its other files are in). A host that sends .wasm without the application/wasm type gets the
+// slower, non-streaming compile, as Pyodide would do.
+async function compileWasm(response, url) {
   try {
-    return await WebAssembly.compileStreaming(fetch(url, { credentials: "same-origin" }));
+    return await WebAssembly.compileStreaming(response);
   } catch (error) {
-    const response = await fetch(url, { credentials: "same-origin" });
-    if (!response.ok) throw new Error(`${response.status} ${url}`);
-    return WebAssembly.compile(await response.arrayBuffer());
+    const again = await fetch(url, { credentials: "same-origin" });
+    if (!again.ok) throw new Error(`${again.status} ${url}`);
+    return WebAssembly.compile(await again.arrayBuffer());
   }
 }
 
-// Runs loadPyodide with the module compiled above: Pyodide instantiates its WebAssembly with
-// WebAssembly.instantiateStreaming, which is pointed at that module for the time of the call. Pyodide only logs a
-// failed instantiation and then waits forever, so a compile failure (a missing file, WebAssembly blocked by a
-// content policy) ends the wait here instead.
-async function withCompiledWasm(compiled, load) {
-  const original = WebAssembly.instantiateStreaming;
+// Runs loadPyodide with the files fetched above: Pyodide instantiates its WebAssembly with
+// WebAssembly.instantiateStreaming, pointed at the module compiled here, and fetches its WebAssembly and standard
+// library with fetch, answered from the downloads already under way (so nothing is downloaded twice: Pyodide's own
+// wasm fetch used to run beside the worker's). Pyodide only logs a failed instantiation and then waits forever, so
+// a compile failure (a missing file, WebAssembly blocked by a content policy) ends the wait here instead.
+async function withOurFiles(compiled, answers, load) {
+  const originalInstantiate = WebAssembly.instantiateStreaming;
+  const originalFetch = self.fetch;
   WebAssembly.instantiateStreaming = async (source, imports) => {
     const module = await compiled;
     return { module, instance: await WebAssembly.instantiate(module, imports) };
   };
+  self.fetch = (input, init) => {
+    const href = new URL(String(input && input.url || input), self.location.href).href;
+    return href in answers ? answers[href]() : originalFetch.call(self, input, init);
+  };
   try {
     return await Promise.race([load(), compiled.then(() => new Promise(() => {}))]);
   } finally {
-    WebAssembly.instantiateStreaming = original;
+    WebAssembly.instantiateStreaming = originalInstantiate;
+    self.fetch = originalFetch;
   }
 }
 
@@ -74,36 +133,108 @@ function calculatorsOf(pyodide) {
   return ask;
 }
 
-async function fromSnapshot(loadPyodide, runtime, compiled, snapshot) {
-  // given as a promise: Pyodide fetches its other files while the snapshot downloads
-  const pyodide = await withCompiledWasm(compiled, () => loadPyodide({
-    indexURL: runtime, checkAPIVersion: true, _loadSnapshot: snapshot }));
-  return calculatorsOf(pyodide);
-}
+// The wheel unpacked into site-packages with Python's zipfile, as the build's trace and snapshot do (loadPackage
+// would import a dozen more standard modules, which the trimmed standard library leaves out).
+const UNPACK_PY = `
+import site, zipfile
+with zipfile.ZipFile("/tmp/calculators.whl") as wheel:
+    wheel.extractall(site.getsitepackages()[0])
+`;
 
-async function plain(loadPyodide, runtime, compiled, wheel) {
-  const pyodide = await withCompiledWasm(compiled, () => loadPyodide({
-    indexURL: runtime, checkAPIVersion: true, stdout: () => {} }));
-  await pyodide.loadPackage(new URL(wheel, runtime).href, { messageCallback: () => {} });
-  return calculatorsOf(pyodide);
-}
+// A snapshot is worth its 6 MB when it is already in this browser's cache, or when the link brought Pyodide's
+// WebAssembly this fast (then downloading it costs less than Python's start); never over a metered or slow link.
+const FAST_WASM_MS = 750;
+const HTTP_CACHE_WAIT_MS = 250;
 
-async function start(runtime, wheel) {
-  const compiled = compileWasm(new URL("pyodide.asm.wasm", runtime).href);
-  compiled.catch(() => {}); // reported where it is awaited
-  // the snapshot's answer (its headers) arrives while pyodide.mjs loads; its body downloads while Pyodide starts
-  const snapshot = fetch(new URL(SNAPSHOT, runtime).href, { credentials: "same-origin" })
+// The snapshot if this browser already holds it: in the service worker's cache, else in the HTTP cache.
+async function cachedSnapshot(url) {
+  try {
+    const saved = self.caches ? await self.caches.match(url) : null;
+    if (saved) return saved;
+  } catch (error) {
+    // no cache storage (a private window, an opaque origin)
+  }
+  // A download of the same file still under way (the service worker keeping it) holds the HTTP cache's entry
+  // until it ends: past a short wait, it counts as not cached.
+  const probe = fetch(url, { credentials: "same-origin", cache: "only-if-cached", mode: "same-origin" })
     .then((response) => (response.ok ? response : null), () => null);
-  const [{ loadPyodide }, response] = await Promise.all([import(new URL("pyodide.mjs", runtime).href), snapshot]);
-  if (response) {
+  return Promise.race([probe, new Promise((resolve) => setTimeout(() => resolve(null), HTTP_CACHE_WAIT_MS))]);
+}
+
+// Whether the WebAssembly crossed the network (not a cache): only then does its download time say how fast the
+// link is. Resource Timing's transferSize is 0 for a cached response.
+function fromNetwork(url) {
+  const entries = performance.getEntriesByName(url);
+  return !entries.length || entries.some((entry) => entry.transferSize > 0);
+}
+
+async function readManifest(url) {
+  try {
+    const response = await fetch(url, { credentials: "same-origin" });
+    return response.ok ? await response.json() : null;
+  } catch (error) {
+    return null; // a build without one: Pyodide's full standard library, no sizes
+  }
+}
+
+async function start(runtime, options) {
+  const at = (name) => new URL(name, runtime).href;
+  const wasmUrl = at("pyodide.asm.wasm");
+  const began = performance.now();
+  // the WebAssembly first: its name is fixed, and its download is the long one
+  const sizes = options.manifest ? Promise.resolve(options.manifest) : readManifest(options.manifestUrl);
+  const wasm = counted(wasmUrl, "pyodide.asm.wasm");
+  wasm.catch(() => {}); // reported where it is awaited
+  manifest = (await sizes) || manifest;
+  const stdlibUrl = at(manifest.stdlib || "python_stdlib.zip");
+  const wasmDone = wasm.then(() => received["pyodide.asm.wasm"].done).then(() => performance.now() - began);
+  wasmDone.catch(() => {});
+  const compiled = compileWasm(wasm, wasmUrl);
+  compiled.catch(() => {}); // reported where it is awaited
+  const stdlib = counted(stdlibUrl, manifest.stdlib || "python_stdlib.zip");
+  stdlib.catch(() => {});
+  expected.add("pyodide.asm.mjs");
+  const imported = import(at("pyodide.mjs"));
+  // Pyodide imports its 1.2 MB (260 KB compressed) JavaScript only once loadPyodide runs: asked for now, it arrives
+  // beside the WebAssembly (the module map gives Pyodide's own import the same module, no second request)
+  import(at("pyodide.asm.mjs")).catch(() => {});
+
+  let snapshot = manifest.files[SNAPSHOT] ? await cachedSnapshot(at(SNAPSHOT)) : null;
+  // the wheel is needed only once Python has started: asked for when the WebAssembly is in, it arrives while Python
+  // starts instead of taking a share of the link before
+  if (!snapshot) expected.add(options.wheel);
+  const wheelBytes = snapshot ? null : wasmDone.catch(() => null)
+    .then(() => counted(at(options.wheel), options.wheel)).then((response) => response.arrayBuffer());
+  if (wheelBytes) wheelBytes.catch(() => {});
+  if (!snapshot && manifest.files[SNAPSHOT] && !options.lean) {
+    const ms = await Promise.race([wasmDone, new Promise((resolve) => setTimeout(() => resolve(Infinity), FAST_WASM_MS))]);
+    if (ms < FAST_WASM_MS && fromNetwork(wasmUrl)) snapshot = await counted(at(SNAPSHOT), SNAPSHOT).catch(() => null);
+  }
+  const { loadPyodide } = await imported;
+  const answers = {
+    [wasmUrl]: async () => new Response(new Uint8Array(0)), // never read: instantiateStreaming is ours
+    [stdlibUrl]: () => stdlib,
+  };
+  const settings = { indexURL: runtime, checkAPIVersion: true, stdLibURL: stdlibUrl, stdout: () => {} };
+  if (manifest.lock) settings.lockFileContents = manifest.lock;
+  if (snapshot) {
     try {
-      handle = await fromSnapshot(loadPyodide, runtime, compiled, snapshotBytes(response));
+      const pyodide = await withOurFiles(compiled, answers, () => loadPyodide({ ...settings,
+        _loadSnapshot: snapshotBytes(snapshot) }));
+      received["pyodide.asm.mjs"] = { bytes: Infinity }; // imported by Pyodide, not fetched: counted once it is in
+      handle = calculatorsOf(pyodide);
       return "snapshot";
     } catch (error) {
       // a snapshot from another Pyodide build, or a browser that cannot restore it: start the plain way
     }
   }
-  handle = await plain(loadPyodide, runtime, compiled, wheel);
+  const answersAgain = { ...answers, [stdlibUrl]: () => counted(stdlibUrl, manifest.stdlib || "python_stdlib.zip") };
+  const pyodide = await withOurFiles(compiled, snapshot ? answersAgain : answers, () => loadPyodide(settings));
+  received["pyodide.asm.mjs"] = { bytes: Infinity };
+  pyodide.FS.writeFile("/tmp/calculators.whl", new Uint8Array(await (wheelBytes || fetch(at(options.wheel))
+    .then((response) => response.arrayBuffer()))));
+  pyodide.runPython(UNPACK_PY);
+  handle = calculatorsOf(pyodide);
   return "plain";
 }
 
@@ -138,7 +269,8 @@ self.onmessage = async (event) => {
   const message = event.data || {};
   if (message.type === "init") {
     try {
-      const how = await start(message.runtime, message.wheel);
+      const how = await start(message.runtime, { wheel: message.wheel, manifest: message.manifest,
+                                                 manifestUrl: message.manifestUrl, lean: message.lean });
       self.postMessage({ type: "ready", start: how });
       setTimeout(() => warmUp(message.lang), 0);
     } catch (error) {

@@ -30,12 +30,103 @@
     document.head.appendChild(link);
   })();
 
+  // ---------------------------------------------------------------- loading: progress, a reader's choice, a time limit
+  // The worker reports the bytes it has received ("1.2 of 3.8 MB", drawn as a bar; announced to screen readers at
+  // each quarter, not at every chunk). With Save-Data on, or a connection the browser reports as slow, nothing is
+  // downloaded until the reader presses "Start the calculator (3.8 MB)"; the links to the tables stay beside it.
+  // Each calculation gets REQUEST_LIMIT_MS; a worker that takes longer is stopped and started again.
+  var REQUEST_LIMIT_MS = 10000;
+  var MANIFEST = "calculators-runtime.json";
+  var lang = first.getAttribute("data-lang") || document.documentElement.lang || "en";
+  var manifest = null;
+  var manifestKnown = false; // under Save-Data, the worker starts only once the sizes have arrived (or failed to)
+  var announced = -1;
+  var restarting = false;
+
+  function connection() {
+    return navigator.connection || navigator.mozConnection || navigator.webkitConnection || null;
+  }
+
+  function metered() {
+    var c = connection();
+    return !!(c && (c.saveData || /(^|-)(2g|3g)$/.test(String(c.effectiveType || ""))));
+  }
+
+  function megabytes(bytes) {
+    var value = Math.max(0, bytes) / 1e6;
+    try {
+      return value.toLocaleString(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    } catch (error) {
+      return value.toFixed(1);
+    }
+  }
+
+  function fill(template, values) {
+    return String(template || "").replace(/\{(\w+)\}/g, function (all, key) {
+      return values[key] !== undefined ? values[key] : all;
+    });
+  }
+
+  // What the first visit downloads on the way it starts (the plain start: no snapshot), as a compressing host sends it.
+  function downloadBytes() {
+    if (!manifest) return 0;
+    var names = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", manifest.stdlib, manifest.wheel];
+    return names.reduce(function (sum, name) {
+      var file = manifest.files[name];
+      return sum + (file ? file.sent || file.bytes : 0);
+    }, 0);
+  }
+
+  function loadingParts(widget) {
+    var box = widget.querySelector(".hb-calc__loading");
+    if (box) return box;
+    box = el("div", "hb-calc__loading");
+    var bar = el("progress", "hb-calc__bar");
+    bar.setAttribute("aria-hidden", "true"); // the status line says the same in words
+    bar.max = 1;
+    bar.value = 0;
+    box.appendChild(bar);
+    var amount = el("p", "hb-calc__amount");
+    amount.setAttribute("aria-hidden", "true"); // the status line below (read at each quarter) says it to screen readers
+    box.appendChild(amount);
+    var status = widget.querySelector(".hb-calc__status");
+    status.parentNode.insertBefore(box, status);
+    return box;
+  }
+
+  function showProgress(loaded, total) {
+    if (!total) return;
+    var share = Math.min(1, loaded / total);
+    var text = fill(first.getAttribute("data-progress"), { loaded: megabytes(loaded), total: megabytes(total) });
+    var quarter = Math.floor(share * 4);
+    widgets.forEach(function (widget) {
+      var box = loadingParts(widget);
+      box.hidden = false;
+      box.querySelector(".hb-calc__bar").value = share;
+      box.querySelector(".hb-calc__amount").textContent = share >= 1
+        ? widget.getAttribute("data-preparing") : text;
+      var status = widget.querySelector(".hb-calc__status");
+      status.classList.add("hb-calc__status--spoken"); // shown once, in the amount line; spoken from here
+      if (quarter !== announced) status.textContent = share >= 1 ? widget.getAttribute("data-preparing") : text;
+    });
+    announced = quarter;
+  }
+
+  function hideProgress() {
+    widgets.forEach(function (widget) {
+      var box = widget.querySelector(".hb-calc__loading");
+      if (box) box.hidden = true;
+      widget.querySelector(".hb-calc__status").classList.remove("hb-calc__status--spoken");
+    });
+  }
+
   function setState(state) {
     widgets.forEach(function (widget) {
       widget.setAttribute("data-state", state);
       var status = widget.querySelector(".hb-calc__status");
       var text = widget.getAttribute("data-" + (state === "error" ? "failed" : state));
       if (status && text) status.textContent = text;
+      if (state === "ready" || state === "error") hideProgress();
       if (state === "error") {
         widget.querySelector(".hb-calc__nojs").hidden = true;
         widget.querySelector(".hb-calc__failed").hidden = false;
@@ -44,6 +135,45 @@
       }
     });
   }
+
+  // Save-Data or a slow connection: the reader decides; the tables' links stay in view meanwhile.
+  function pause() {
+    var label = fill(first.getAttribute("data-start-label"), { total: megabytes(downloadBytes()) });
+    var note = fill(first.getAttribute("data-paused"), { total: megabytes(downloadBytes()) });
+    setState("paused");
+    widgets.forEach(function (widget) {
+      widget.querySelector(".hb-calc__fallback").hidden = false;
+      widget.querySelector(".hb-calc__nojs").hidden = true;
+      var status = widget.querySelector(".hb-calc__status");
+      status.textContent = note; // announced; shown beside the button, under the tables' links
+      status.classList.add("hb-calc__status--spoken");
+      var choice = el("div", "hb-calc__choice");
+      var shown = el("p", null, note);
+      shown.setAttribute("aria-hidden", "true");
+      choice.appendChild(shown);
+      var button = el("button", "md-button hb-calc__start", label);
+      button.type = "button";
+      button.addEventListener("click", function () {
+        widgets.forEach(function (w) {
+          var c = w.querySelector(".hb-calc__choice");
+          if (c) c.parentNode.removeChild(c);
+          w.querySelector(".hb-calc__fallback").hidden = true;
+          w.querySelector(".hb-calc__status").classList.remove("hb-calc__status--spoken");
+        });
+        chosen = true;
+        setState("loading");
+        showProgress(0, downloadBytes());
+        start();
+        var input = widget.querySelector(".hb-calc__form input");
+        if (input) input.focus();
+      });
+      choice.appendChild(button);
+      var fallback = widget.querySelector(".hb-calc__fallback");
+      fallback.parentNode.insertBefore(choice, fallback.nextSibling);
+    });
+  }
+
+  var chosen = false; // under Save-Data or on a slow link: the reader pressed Start
 
   function fail() {
     if (failed) return;
@@ -54,7 +184,8 @@
   }
 
   function start() {
-    if (worker || failed) return;
+    if (worker || failed || !manifestKnown) return;
+    if (metered() && !chosen) return;
     try {
       worker = new Worker(workerUrl, { type: "module" });
     } catch (error) {
@@ -64,20 +195,55 @@
     worker.onerror = fail;
     worker.onmessage = function (event) {
       var message = event.data || {};
-      if (message.type === "ready") {
+      if (message.type === "progress") {
+        if (!ready) showProgress(message.loaded, message.total);
+      } else if (message.type === "ready") {
         ready = true;
         widgets.forEach(function (widget) { widget.setAttribute("data-start", message.start || ""); });
         setState("ready");
+        if (restarting) {
+          restarting = false;
+          widgets.forEach(function (widget) {
+            widget.querySelector(".hb-calc__status").textContent = widget.getAttribute("data-restarted");
+          });
+        }
         queued.splice(0).forEach(function (job) { send(job.request, job.done); });
       } else if (message.type === "error") {
         fail();
       } else if (message.type === "result" && waiting[message.id]) {
-        var done = waiting[message.id];
+        var job = waiting[message.id];
         delete waiting[message.id];
-        done(JSON.parse(message.response));
+        clearTimeout(job.timer);
+        job.done(JSON.parse(message.response));
       }
     };
-    worker.postMessage({ type: "init", runtime: runtime, wheel: wheel, lang: first.getAttribute("data-lang") });
+    worker.postMessage({ type: "init", runtime: runtime, wheel: wheel, lang: lang, manifest: manifest,
+                         manifestUrl: runtime + MANIFEST, lean: metered() });
+  }
+
+  // A calculation past its time limit: the worker (stuck in Python) is stopped, every waiting answer says so in the
+  // page's language, and a new worker starts (from the browser's cache: no download).
+  function timedOut() {
+    var jobs = Object.keys(waiting).map(function (id) { return waiting[id]; });
+    waiting = {};
+    ready = false;
+    restarting = true;
+    if (worker) {
+      worker.onmessage = null;
+      worker.onerror = null;
+      worker.terminate();
+    }
+    worker = null;
+    jobs.forEach(function (job) {
+      clearTimeout(job.timer);
+      job.done({ ok: false, error: { code: "timeout", message: first.getAttribute("data-timeout") } });
+    });
+    setState("restarting");
+    widgets.forEach(function (widget) {
+      widget.querySelector(".hb-calc__status").textContent = widget.getAttribute("data-timeout");
+    });
+    chosen = true; // the reader already chose to download: restarting is no new download
+    start();
   }
 
   function send(request, done) {
@@ -87,8 +253,26 @@
       return;
     }
     var id = nextId++;
-    waiting[id] = done;
+    waiting[id] = { done: done, timer: setTimeout(timedOut, REQUEST_LIMIT_MS) };
     worker.postMessage({ type: "run", id: id, request: JSON.stringify(request) });
+  }
+
+  // Sizes first (a small file): the progress bar's total and the Start button's label need them.
+  function withManifest(then) {
+    var done = false;
+    function go() {
+      if (done) return;
+      done = true;
+      manifestKnown = true;
+      then();
+    }
+    try {
+      fetch(runtime + MANIFEST, { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (data) { manifest = data; go(); }, go);
+    } catch (error) {
+      go();
+    }
   }
 
   // ---------------------------------------------------------------- rendering (text only: never innerHTML)
@@ -412,6 +596,11 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       if (failed) return;
+      if (widget.getAttribute("data-state") === "paused") {
+        var startButton = widget.querySelector(".hb-calc__start");
+        if (startButton) startButton.focus();
+        return;
+      }
       var status = widget.querySelector(".hb-calc__status");
       if (ready) status.textContent = widget.getAttribute("data-working");
       send({ calculator: kind, args: collect(), lang: widget.getAttribute("data-lang") }, function (response) {
@@ -426,6 +615,11 @@
     return;
   }
   setState("loading");
-  if ("requestIdleCallback" in window) window.requestIdleCallback(start, { timeout: 1500 });
-  else window.setTimeout(start, 300);
+  if (metered()) {
+    withManifest(pause); // the Start button names the size
+  } else {
+    manifestKnown = true; // the worker reads the sizes itself, beside its first downloads
+    if ("requestIdleCallback" in window) window.requestIdleCallback(start, { timeout: 1500 });
+    else window.setTimeout(start, 300);
+  }
 })();

@@ -35,7 +35,9 @@
     function check() {
       if (widget.getAttribute("data-state") !== "ready") return;
       observer.disconnect();
-      tell(registration, { type: "visited", runtime: true, urls: usedFiles() });
+      // Save-Data: keep what was downloaded, never fetch the 6 MB start-up snapshot in the background
+      var c = navigator.connection;
+      tell(registration, { type: "visited", runtime: true, lean: !!(c && c.saveData), urls: usedFiles() });
     }
     observer.observe(widget, { attributes: true, attributeFilter: ["data-state"] });
     check();
@@ -93,7 +95,7 @@
     return;
   }
 
-  window.addEventListener("load", function () {
+  function register() {
     navigator.serviceWorker.register(new URL("sw.js", root).href, { scope: root.href }).catch(function () {
       // not allowed here (private mode, a policy, an old browser): the site keeps working online
     });
@@ -101,5 +103,22 @@
       tell(registration, { type: "visited", page: location.href, urls: usedFiles() });
       keepRuntimeWhenReady(registration);
     });
-  });
+  }
+
+  // On a calculator page the runtime comes first: the worker's first-visit caching (its install fetches the
+  // offline pages) waits until the calculator is ready, has failed, or waits for the reader (Save-Data).
+  function afterCalculator(then) {
+    var widget = document.querySelector("[data-calculator]");
+    if (!widget) return then();
+    var observer = new MutationObserver(check);
+    function check() {
+      if (!/^(ready|error|paused)$/.test(widget.getAttribute("data-state") || "")) return;
+      observer.disconnect();
+      then();
+    }
+    observer.observe(widget, { attributes: true, attributeFilter: ["data-state"] });
+    check();
+  }
+
+  window.addEventListener("load", function () { afterCalculator(register); });
 })();

@@ -1,5 +1,5 @@
 // The site's service worker, at the site's root so that its scope covers every language. The build writes it to
-// site/sw.js and fills CONFIG (build_scripts/offline.py): the build id names the caches, so a new build is a new
+// site/sw.js and fills CONFIG (build_scripts/outputs/offline.py): the build id names the caches, so a new build is a new
 // worker, and its activation deletes the caches of every other build.
 //   Pages: network first (the newest text when online; the saved copy when the network fails or stalls), else the
 //   offline page in the reader's language.  Other files of the site: cache first (within a build they never change).
@@ -152,6 +152,8 @@ function remember(data) {
     const url = new URL(href, root());
     if (ours(url)) jobs.push(save(cacheFor(url), url.href, false));
   }
-  if (data.runtime) for (const path of CONFIG.runtime) jobs.push(save(RUNTIME, at(path), false));
+  // the start-up snapshot (6 MB) only when the page allows it: never under Save-Data (see calculator-worker.js)
+  const wanted = CONFIG.runtime.filter((path) => !(data.lean && path.endsWith(".snapshot.gz")));
+  if (data.runtime) for (const path of wanted) jobs.push(save(RUNTIME, at(path), false));
   return Promise.all(jobs);
 }

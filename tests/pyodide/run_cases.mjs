@@ -1,12 +1,14 @@
 // Run calculator requests inside real Pyodide under Node, offline.
-// usage: node run_cases.mjs <pyodide dir> <wheel> <requests.json> <responses.json>
-// Installs the wheel with loadPackage (as a page would), calls calculators.handle_request for each request
-// and writes {responses, timings_ms, network}. Any attempt to fetch over the network is recorded and refused.
+// usage: node run_cases.mjs <pyodide dir> <wheel> <requests.json> <responses.json> [<stdlib zip>]
+// Installs the wheel with loadPackage, calls calculators.handle_request for each request and writes
+// {responses, timings_ms, network}. Any attempt to fetch over the network is recorded and refused.
+// With a stdlib zip (the site's trimmed standard library, issue 13): Pyodide starts from it, and the wheel is
+// unpacked with zipfile as the page's worker does.
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
-const [pyodideDir, wheel, requestsFile, outFile] = process.argv.slice(2);
+const [pyodideDir, wheel, requestsFile, outFile, stdlib] = process.argv.slice(2);
 if (!outFile) {
   console.error("usage: node run_cases.mjs <pyodide dir> <wheel> <requests.json> <responses.json>");
   process.exit(64);
@@ -21,9 +23,16 @@ globalThis.fetch = refuse("fetch");
 
 const { loadPyodide } = await import(pathToFileURL(resolve(pyodideDir, "pyodide.mjs")).href);
 const t0 = performance.now();
-const pyodide = await loadPyodide({ indexURL: resolve(pyodideDir) + "/", stdout: () => {}, stderr: (s) => console.error(s) });
+const settings = { indexURL: resolve(pyodideDir) + "/", stdout: () => {}, stderr: (s) => console.error(s) };
+if (stdlib) settings.stdLibURL = resolve(stdlib);
+const pyodide = await loadPyodide(settings);
 const t1 = performance.now();
-await pyodide.loadPackage(resolve(wheel), { messageCallback: () => {}, errorCallback: (s) => console.error(s) });
+if (stdlib) {
+  pyodide.FS.writeFile("/tmp/calculators.whl", readFileSync(resolve(wheel)));
+  pyodide.runPython("import site, zipfile\nwith zipfile.ZipFile('/tmp/calculators.whl') as w:\n    w.extractall(site.getsitepackages()[0])");
+} else {
+  await pyodide.loadPackage(resolve(wheel), { messageCallback: () => {}, errorCallback: (s) => console.error(s) });
+}
 const t2 = performance.now();
 const calculators = pyodide.pyimport("calculators");
 const handle = calculators.handle_request;

@@ -11,8 +11,8 @@ from typing import Iterator
 import pytest
 from sqlalchemy import text
 
-from build_scripts.acknowledgement import ENDPOINT_ENV
-from build_scripts.build import build_site
+from build_scripts.parts.form import ENDPOINT_ENV
+from build_scripts.outputs.site import build_site
 from receiver import store
 from receiver.db import make_engine
 

@@ -24,6 +24,8 @@ from ...source.handbook import Handbook
 from ...source.paths import PROJECT
 from ...source.reading import Problem, SourceError
 from .data import build_calculator_wheel, project_name_version
+from .runtime_manifest import SHIPPED_WITH_TRIMMED_STDLIB, lock_contents, write_manifest
+from .stdlib_trim import STDLIB_NAME, trimmed_stdlib_for
 
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
 RUNTIME_DIR = "_pyodide"  # at the site's root, shared by every language
@@ -42,9 +44,11 @@ SPARSE_PAGE = 4096
 _MAKE_SNAPSHOT_JS = r"""
 import { readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-const [runtime, wheel, out, python] = process.argv.slice(2);
+const [runtime, wheel, out, python, stdlib, lock] = process.argv.slice(2);
 const { loadPyodide } = await import(pathToFileURL(runtime + "/pyodide.mjs").href);
+// the trimmed standard library the worker restores the snapshot with (zipimport keeps the zip's table in memory)
 const pyodide = await loadPyodide({ indexURL: runtime + "/", _makeSnapshot: true, env: {},
+                                    stdLibURL: stdlib, lockFileContents: readFileSync(lock, "utf-8"),
                                     stdout: () => {}, stderr: (s) => console.error(s) });
 pyodide.FS.writeFile("/tmp/calculators.whl", readFileSync(wheel));
 pyodide.runPython(readFileSync(python, "utf-8"));
@@ -102,26 +106,43 @@ def copy_runtime(hb: Handbook, site_dir: Path, node_modules: Path = PROJECT / "n
     wheel = build_calculator_wheel(hb, dest)
     if wheel.name != wheel_filename():
         raise SourceError([Problem(str(wheel), f"wheel named {wheel.name}, pages expect {wheel_filename()}")])
+    # Only the standard library the calculators use (issue 13); Pyodide's full zip and its package lock stay out of
+    # the site when the trimmed one could be made (the worker reads which from the manifest).
+    trimmed = trimmed_stdlib_for(dest, wheel, SNAPSHOT_CACHE)
+    stdlib = "python_stdlib.zip"
+    if trimmed is not None:
+        shutil.copyfile(trimmed, dest / STDLIB_NAME)
+        stdlib = STDLIB_NAME
+        for name in set(PYODIDE_FILES) - set(SHIPPED_WITH_TRIMMED_STDLIB):
+            (dest / name).unlink()
     if snapshot:
-        made = snapshot_for(dest, wheel)
+        made = snapshot_for(dest, wheel, stdlib=dest / stdlib, lock=lock_contents(source / "pyodide-lock.json"))
         if made is not None:
             shutil.copyfile(made, dest / SNAPSHOT_NAME)
+    write_manifest(dest, stdlib, wheel.name, source / "pyodide-lock.json")
     return dest
 
 
-def _snapshot_key(runtime: Path, wheel: Path) -> str:
-    """Everything the snapshot depends on: the Pyodide build, the wheel's bytes, the scripts that make it."""
+def _snapshot_key(runtime: Path, wheel: Path, stdlib: Path, lock: str) -> str:
+    """Everything the snapshot depends on: the Pyodide build, the wheel's bytes, the scripts that make it, the
+    standard library it starts from."""
     digest = hashlib.sha256()
     for part in (SPARSE_MAGIC, _MAKE_SNAPSHOT_JS.encode(), _WARM_UP_PY.encode(), wheel.read_bytes(),
-                 (runtime / "pyodide-lock.json").read_bytes(), str((runtime / "pyodide.asm.wasm").stat().st_size).encode()):
+                 lock.encode(), str((runtime / "pyodide.asm.wasm").stat().st_size).encode(), stdlib.read_bytes()):
         digest.update(hashlib.sha256(part).digest())
     return digest.hexdigest()[:32]
 
 
-def snapshot_for(runtime: Path, wheel: Path, cache: Path = SNAPSHOT_CACHE) -> Path | None:
+def snapshot_for(runtime: Path, wheel: Path, cache: Path = SNAPSHOT_CACHE, stdlib: Path | None = None,
+                 lock: str | None = None) -> Path | None:
     """The gzipped start-up snapshot for this runtime and wheel (made by Node, cached); None without Node or when
-    Node fails (the reason is printed: the site still works, it starts more slowly)."""
-    target = cache / f"{_snapshot_key(runtime, wheel)}.snapshot.gz"
+    Node fails (the reason is printed: the site still works, it starts more slowly). `stdlib` and `lock`: the
+    standard library zip and the package lock the worker starts Pyodide with (by default those in `runtime`)."""
+    stdlib = stdlib or runtime / STDLIB_NAME
+    if not stdlib.exists():
+        stdlib = runtime / "python_stdlib.zip"
+    lock = lock or lock_contents(PROJECT / "node_modules" / "pyodide" / "pyodide-lock.json")
+    target = cache / f"{_snapshot_key(runtime, wheel, stdlib, lock)}.snapshot.gz"
     if target.exists():
         return target
     node = shutil.which("node")
@@ -131,10 +152,13 @@ def snapshot_for(runtime: Path, wheel: Path, cache: Path = SNAPSHOT_CACHE) -> Pa
     cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="snapshot-") as tmp:
         script, python, raw = Path(tmp) / "make.mjs", Path(tmp) / "warm_up.py", Path(tmp) / "snapshot.bin"
+        lock_file = Path(tmp) / "lock.json"
+        lock_file.write_text(lock, encoding="utf-8")
         script.write_text(_MAKE_SNAPSHOT_JS, encoding="utf-8")
         python.write_text(_WARM_UP_PY, encoding="utf-8")
         try:
-            done = subprocess.run([node, str(script), str(runtime.resolve()), str(wheel.resolve()), str(raw), str(python)],
+            done = subprocess.run([node, str(script), str(runtime.resolve()), str(wheel.resolve()), str(raw), str(python),
+                                   str(stdlib.resolve()), str(lock_file)],
                                   capture_output=True, text=True, timeout=SNAPSHOT_TIMEOUT_S)
         except (OSError, subprocess.TimeoutExpired) as exc:
             print(f"Calculators: the start-up snapshot could not be made ({exc}); the calculators start more slowly.")
