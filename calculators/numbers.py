@@ -80,7 +80,7 @@ class ReadAs:
     field: str
     typed: str
     value: float
-    shown: str  # the value as the page writes it in the reader's language: 999.99 / 999,99
+    shown: str  # the value as the page writes it in the reader's language: 12,500.50 / 12500.50
     thousands: str | None
     decimal: str | None
     text: str
@@ -175,13 +175,13 @@ def _readings(body: str, lang: str) -> dict[Fraction, tuple[str | None, str | No
 
 def show(value: Fraction, lang: str, *, money: bool = False) -> str:
     """A value as the page writes it back, so that it cannot be misread: English 12,500.5 (money 12,500.50);
-    Spanish 12500,5 with a decimal comma and no thousands separator (a "." or "," between thousands is read
-    both ways by Spanish readers in New Mexico)."""
+    Spanish 12500.5, with the decimal point the whole site writes (rates, sizes: as in Mexico and New Mexico) and
+    no thousands separator (a "." or "," between thousands is read both ways by Spanish readers here)."""
     places = 0 if value.denominator == 1 else 2 if money else next(
         (p for p in range(1, 7) if (value * 10 ** p).denominator == 1), 6)
     scaled = Decimal(round(value * 10 ** places)).scaleb(-places)  # exact for the values the fields accept
     text = f"{scaled:{',' if lang == 'en' else ''}.{places}f}"
-    return text if lang == "en" else text.replace(".", ",")
+    return text
 
 
 def _lang(lang: str) -> str:

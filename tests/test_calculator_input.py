@@ -229,10 +229,10 @@ def test_values_beyond_a_fields_bound_are_refused(field, lang):
 def test_999_comma_99_dollars_in_spanish_is_999_99_not_99999(data):
     r = lookup_consequence("vandalism", "elementary", 1, "999,99", "es", data=data)
     assert r.damage_usd == 999.99 and r.band.id == "level-1"
-    assert r.read_as[0].text == "Valor en dólares: leído como 999,99 dólares."
+    assert r.read_as[0].text == "Valor en dólares: leído como 999.99 dólares."
     response = ask(data, "consequence", "es", behavior="vandalism", school_level="elementary", offense="1",
                    damage_usd="999,99")
-    assert response["view"]["read_as"] == ["Valor en dólares: leído como 999,99 dólares."]
+    assert response["view"]["read_as"] == ["Valor en dólares: leído como 999.99 dólares."]
     assert response["result"]["band"]["id"] == "level-1"
     en = ask(data, "consequence", "en", behavior="vandalism", school_level="elementary", offense="1",
              damage_usd="999,99")  # in English the comma separates thousands only: refused, never read as 99999
@@ -247,7 +247,7 @@ def test_1000_comma_50_in_spanish_is_a_thousand_dollars_and_fifty_cents(data):
         r = lookup_consequence("vandalism", "elementary", 1, text, lang, data=data)
         assert r.damage_usd == 1000.5 and r.band.id == "level-2", (lang, text)
     assert lookup_consequence("vandalism", "elementary", 1, "1.000,50", "es", data=data).read_as[0].text == \
-        "Valor en dólares: leído como 1000,50 dólares."
+        "Valor en dólares: leído como 1000.50 dólares."
     with pytest.raises(CalculatorInputError) as err:  # English reads no decimal comma (and never 1.0005)
         lookup_consequence("vandalism", "elementary", 1, "1.000,50", "en", data=data)
     assert err.value.field == "damage_usd" and err.value.code == "not_number"
@@ -271,7 +271,7 @@ def test_class_period_days_absent_such_as_17_9_are_accepted(data, lang):
         assert t.days_absent == 17.9 and t.rate_percent == 14.917
     assert absentee_tier("17.95", 120, lang, data=data).days_absent == 17.95
     assert ask(data, "absentee", lang, days_absent="17.9", days_enrolled="120")["view"]["read_as"][0] == \
-        {"en": "Days absent: read as 17.9 days.", "es": "Días de ausencia: leído como 17,9 días."}[lang]
+        {"en": "Days absent: read as 17.9 days.", "es": "Días de ausencia: leído como 17.9 días."}[lang]
     with pytest.raises(CalculatorInputError) as err:
         absentee_tier("17.9555", 120, lang, data=data)  # ("17.955" is ambiguous in Spanish)
     assert err.value.code == "decimals" and err.value.field == "days_absent"

@@ -180,7 +180,7 @@ def test_banded_behavior_asks_for_the_value_and_shows_the_band(page, site_url, h
 
 @pytest.mark.parametrize("lang, typed, says", [
     ("en", "1,000.50", "read as 1,000.50 dollars"),
-    ("es", "999,99", "leído como 999,99 dólares"),  # issue 12: a decimal comma, not 99,999
+    ("es", "999,99", "leído como 999.99 dólares"),  # issue 12: a decimal comma, not 99,999
 ])
 def test_the_answer_says_how_the_value_typed_was_read(page, site_url, handbook, data, lang, typed, says):
     row = banded_row(handbook)

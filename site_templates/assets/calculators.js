@@ -52,13 +52,9 @@
     return !!(c && (c.saveData || /(^|-)(2g|3g)$/.test(String(c.effectiveType || ""))));
   }
 
+  // "1.2": the decimal point the whole site writes in both languages (rates, the PDF's size, as in New Mexico)
   function megabytes(bytes) {
-    var value = Math.max(0, bytes) / 1e6;
-    try {
-      return value.toLocaleString(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-    } catch (error) {
-      return value.toFixed(1);
-    }
+    return (Math.max(0, bytes) / 1e6).toFixed(1);
   }
 
   function fill(template, values) {
