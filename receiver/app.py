@@ -28,6 +28,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from . import i18n, store
+from .clients import client_key
 from .db import make_engine
 from .validation import SCHEMA_FILE, Rejection, check_record, parse_body, record_language, validator
 
@@ -47,12 +48,6 @@ class Settings:
     session_hours: int = 8
     schema_file: Path = SCHEMA_FILE
     edition: str | None = None  # the edition the staff overview opens with; default: the newest with records
-
-
-def client_key(request: Request) -> str:
-    """The client's address as the rate limiter's key (in memory only, forgotten when its window passes). Behind
-    a proxy uvicorn takes it from X-Forwarded-For, trusting only --forwarded-allow-ips."""
-    return request.client.host if request.client else "unknown"
 
 
 def request_language(request: Request) -> str:

@@ -16,6 +16,7 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from . import i18n, store
+from .clients import client_key
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 LANG_COOKIE = "receiver_lang"
@@ -73,8 +74,6 @@ async def login(request: Request) -> Response:
     t = i18n.strings(page_language(request))
     if not await csrf_ok(request, form):
         return render(request, "login.html", 403, error=t["login_csrf"])
-    from .app import client_key
-
     if receiver.over_limit(receiver.login_limit, "login", client_key(request)):
         return render(request, "login.html", 429, error=t["rate_limited"])
     name, password = str(form.get("name") or "")[:100], str(form.get("password") or "")[:1000]
