@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Literal, Protocol
@@ -63,6 +64,14 @@ class InsertKind:
 
     def allowed_args(self, hb: Handbook) -> list[str] | None:
         return self.args(hb) if callable(self.args) else (list(self.args) if self.args is not None else None)
+
+
+def duplicate_ids(hb: Handbook, file: str, items: list[Any], key: str, label: str) -> list[Problem]:
+    """Each item of a list whose id another item of the list has too (a part's ids are unique in their file)."""
+    ids = [getattr(x, "id") for x in items]
+    twice = {i for i, n in Counter(ids).items() if n > 1}
+    return [hb.where(file, (key, i, "id"), f"duplicate {label} id '{item_id}'")
+            for i, item_id in enumerate(ids) if item_id in twice]
 
 
 def _none(hb: Handbook) -> list[Any]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
-from typing import Any, Literal
+from collections import defaultdict
+from typing import Literal
 
 from pydantic import field_validator
 
@@ -12,7 +12,7 @@ from ..source.findings import Finding, Topic
 from ..source.handbook import Handbook
 from ..source.reading import Problem
 from ..source.schema import Strict, Text, non_empty
-from .base import DataFile, InsertKind, Part, Rendering
+from .base import DataFile, InsertKind, Part, Rendering, duplicate_ids
 
 FILE = "data/codes.yml"
 CODE_IN_TITLE_RE = re.compile(r"\(([A-Z][A-Za-z0-9]{1,4}(?: \d)?)\)")
@@ -39,14 +39,6 @@ def printed_code(hb: Handbook, code_id: str) -> str:
     """The code as printed for a code id (the id itself when the table has no such entry)."""
     found = code(hb, code_id)
     return found.code if found else code_id
-
-
-def duplicate_ids(hb: Handbook, file: str, items: list[Any], key: str, label: str) -> list[Problem]:
-    """Each item of a list whose id another item of the list has too (every part's ids are unique in their file)."""
-    ids = [getattr(x, "id") for x in items]
-    twice = {i for i, n in Counter(ids).items() if n > 1}
-    return [hb.where(file, (key, i, "id"), f"duplicate {label} id '{item_id}'")
-            for i, item_id in enumerate(ids) if item_id in twice]
 
 
 def check(hb: Handbook) -> list[Problem]:

@@ -11,8 +11,7 @@ from ..source.findings import Finding, Topic
 from ..source.handbook import Handbook
 from ..source.reading import Problem
 from ..source.schema import Strict, Text
-from .base import DataFile, InsertKind, Part
-from .codes import duplicate_ids
+from .base import DataFile, InsertKind, Part, duplicate_ids
 
 FILE = "data/consequences.yml"
 RANGE_RE = re.compile(r"\b(\d+)\s*(?:-|–|to)\s*(\d+)\s+(?:school\s+)?days\b", re.I)

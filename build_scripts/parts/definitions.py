@@ -8,8 +8,7 @@ from ..source.findings import Finding, Topic
 from ..source.handbook import Handbook
 from ..source.reading import Problem
 from ..source.schema import Strict, Text
-from .base import DataFile, InsertKind, Part, Rendering
-from .codes import duplicate_ids
+from .base import DataFile, InsertKind, Part, Rendering, duplicate_ids
 from .matrices import row_place
 
 FILE = "data/definitions.yml"
