@@ -20,6 +20,7 @@ from typing import Any
 from . import inputs
 from .numbers import ReadAs
 from .data import Data, check_lang, exact, page_title, resolve, tx
+from .errors import CalculatorInputError
 from .results import Quote, plain
 from .words import join, number, unit, word
 
@@ -117,6 +118,8 @@ def absentee_tier(days_absent: Any, days_enrolled: Any, lang: str = "en", *, dat
     """The absentee rate, its tier and what it brings. Raises CalculatorInputError (message in `lang`)."""
     data = resolve(data)
     lang = check_lang(data, lang)
+    if not data.get("attendance"):  # a handbook without attendance tiers (the site then has no such calculator)
+        raise CalculatorInputError(word(lang, "err_no_attendance"), field=None, code="no_attendance", lang=lang)
     absent_read = inputs.non_negative(days_absent, "days_absent", lang)
     enrolled_read = inputs.non_negative(days_enrolled, "days_enrolled", lang)
     absent, enrolled = absent_read.value, enrolled_read.value

@@ -23,6 +23,7 @@ WORDS: dict[str, dict[str, str]] = {
         "field_calculator": "Calculator",
         # errors
         "err_required": "{field}: enter a value.",
+        "err_no_attendance": "This handbook's data has no attendance tiers.",
         "err_not_number": "{field}: “{value}” is not a number this calculator can read. {forms}",
         "err_not_finite": "{field}: enter an ordinary number (not NaN or infinity).",
         "err_negative": "{field}: cannot be negative. Enter 0 or more.",
@@ -158,6 +159,7 @@ WORDS: dict[str, dict[str, str]] = {
         "field_lang": "Idioma",
         "field_calculator": "Calculadora",
         "err_required": "{field}: escriba un valor.",
+        "err_no_attendance": "Los datos de este manual no tienen niveles de asistencia.",
         "err_not_number": "{field}: «{value}» no es un número que esta calculadora pueda leer. {forms}",
         "err_not_finite": "{field}: escriba un número común (no NaN ni infinito).",
         "err_negative": "{field}: no puede ser negativo. Escriba 0 o más.",

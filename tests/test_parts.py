@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
+import shutil
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
@@ -291,3 +292,30 @@ def test_generated_code_names_no_colour_of_this_district():
             if path.is_file() and path.suffix in {".py", ".j2", ".html", ".css", ".js"}:
                 text = path.read_text(encoding="utf-8", errors="replace").lower()
                 assert not {c for c in colours if c in text}, path
+
+
+def test_calculators_work_with_only_the_parts_they_need(tmp_path):
+    """A handbook with a matrix but no attendance tiers: the consequence lookup answers; the absentee calculator,
+    which its site cannot show, says plainly that the data has no tiers (never an internal error)."""
+    import json
+
+    import calculators
+    from build_scripts.core.validate import load_and_check
+    from build_scripts.parts.calculators.data import compile_calculator_data
+
+    mini = tmp_path / "mini"
+    shutil.copytree(FIXTURES / "mini", mini)
+    config = mini / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("../../../", f"{PROJECT}/"), encoding="utf-8")
+    (mini / "handbook/data/attendance.yml").unlink()
+    page = mini / "handbook/pages/en/attendance.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("<!-- insert: attendance-tiers -->",
+                                                             "<!-- insert: calculator consequence -->"), encoding="utf-8")
+    hb, _ = load_and_check(config)
+    data = compile_calculator_data(hb)
+    ask = lambda **request: json.loads(calculators.handle_request(json.dumps(request), data=data))  # noqa: E731
+    level = ask(calculator="school_levels")["result"][0]["id"]
+    row = ask(calculator="behavior_options", args={"school_level": level})["result"][0]["id"]
+    assert ask(calculator="consequence", args={"behavior": row, "school_level": level, "offense": "1"})["ok"]
+    answer = ask(calculator="absentee", args={"days_absent": "1", "days_enrolled": "10"})
+    assert answer["error"]["code"] == "no_attendance" and "attendance" in answer["error"]["message"]
