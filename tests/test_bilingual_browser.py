@@ -65,3 +65,22 @@ def test_english_search_has_no_spanish_results(page, site_url):
     page.wait_for_timeout(1500)
     hrefs = page.eval_on_selector_all(".md-search-result__item a", "els => els.map(e => e.getAttribute('href'))")
     assert all("/es/" not in h for h in hrefs)
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_phone_never_scrolls_sideways_and_the_language_menu_fits(browser, site_url, javascript):
+    """At 375 px the language menu, open or closed, stays inside the screen (centred under its button, it used to
+    stick out, and without JavaScript the whole page scrolled sideways: 394 px wide)."""
+    context = browser.new_context(viewport={"width": 375, "height": 800}, java_script_enabled=javascript)
+    tab = context.new_page()
+    try:
+        for path in ("es/section-07/", "en/", "es/matrix-secondary/"):
+            tab.goto(site_url + path)
+            assert tab.evaluate("document.documentElement.scrollWidth") <= 375, path
+        tab.hover(".md-select")
+        tab.wait_for_timeout(600)  # the menu's opening transition
+        box = tab.locator(".md-select__inner").bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 375, box
+        assert tab.locator("a.md-select__link[hreflang=en]").is_visible()
+    finally:
+        context.close()
