@@ -11,7 +11,7 @@ from pathlib import Path
 from .core.load import load_handbook
 from .core.report import format_report
 from .core.validate import load_and_check
-from .outputs.site import build_site, language_folder
+from .outputs.site import build_site
 from .outputs.static_server import deploy_headers, serve_site
 from .parts.form import endpoint_setting
 from .source.config import handbook_dir, read_config
@@ -144,7 +144,7 @@ def cmd_deploy_snippets(args: argparse.Namespace) -> int:
     except SourceError as exc:
         print(exc.report(), file=sys.stderr)
         return 1
-    for path in write_deploy_snippets(site, args.out or DEPLOY_DIR, endpoint, language_folder(hb, hb.languages[0])):
+    for path in write_deploy_snippets(site, args.out or DEPLOY_DIR, endpoint, hb.site_folder(hb.languages[0])):
         print(path)
     return 0
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Iterator
 
 from ..source.findings import Finding
 from ..source.handbook import Handbook
 from ..source.headings import headings_of
+from ..source.reading import text_fields
 
 # A name or label, not a sentence: longer texts are paragraphs, whose wording may rightly vary with the sentence.
 MAX_WORDS = 12
@@ -65,18 +66,6 @@ def _pairs(english: str, translated: str) -> Iterator[tuple[str, str, bool]]:
                 yield a, b, legend
 
 
-def _fields(data: Any, loc: tuple = ()) -> Iterator[tuple[tuple, dict]]:
-    if isinstance(data, dict):
-        if data and all(isinstance(k, str) and len(k) == 2 and k.islower() for k in data):
-            yield loc, data
-            return
-        for key, value in data.items():
-            yield from _fields(value, loc + (key,))
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            yield from _fields(value, loc + (i,))
-
-
 def collect(hb: Handbook, lang: str) -> list[Rendering]:
     """Every (English name, translated name, place) of the data files and the page headings."""
     approved = hb.languages[0]
@@ -84,7 +73,7 @@ def collect(hb: Handbook, lang: str) -> list[Rendering]:
     for file, doc in sorted(hb.docs.items()):
         if file == "glossary.yml":
             continue
-        for loc, text in _fields(doc.data):
+        for loc, text in text_fields(doc.data):
             english, translated = text.get(approved), text.get(lang)
             if isinstance(english, list) and isinstance(translated, list) and len(english) == len(translated):
                 items = [(loc + (i,), e, t) for i, (e, t) in enumerate(zip(english, translated))]

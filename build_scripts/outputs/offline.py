@@ -52,11 +52,6 @@ class ServiceWorker:
         return {**asdict(self), "path": str(self.path)}
 
 
-def _folder(hb: Handbook, lang: str) -> str:
-    """A language's folder in the site: its own with two languages or more, the root with one."""
-    return f"{lang}/" if len(hb.languages) > 1 else ""
-
-
 def with_registration(html: str, script_url: str, site_root: str = "../../") -> str:
     """The page with assets/offline.js (`script_url`: its address from the page) loaded at the end of <body>;
     `site_root`: the site's root from the script (where sw.js is), "../../" from <lang>/assets/, "../" from assets/."""
@@ -83,10 +78,10 @@ def write_offline_pages(hb: Handbook, site_dir: Path) -> list[Path]:
     written = []
     for lang in hb.languages:
         strings = load_strings(lang)
-        extras = _optional_assets(site_dir, _folder(hb, lang))
+        extras = _optional_assets(site_dir, hb.site_folder(lang))
         html = template.render(lang=lang, strings=strings, site_title=hb.site_name(lang), icon=extras.get("icon"),
-                               site_root="../../" if _folder(hb, lang) else "../")
-        path = site_dir / _folder(hb, lang) / OFFLINE_PAGE
+                               site_root="../../" if hb.site_folder(lang) else "../")
+        path = site_dir / hb.site_folder(lang) / OFFLINE_PAGE
         path.write_text(with_policy(html), encoding="utf-8")
         written.append(path)
     return written
@@ -108,7 +103,7 @@ def write_service_worker(hb: Handbook, site_dir: Path) -> ServiceWorker:
     """site/sw.js with this build's id and file lists (call it last: the id covers every other file)."""
     precache = []
     for lang in hb.languages:
-        folder = _folder(hb, lang)
+        folder = hb.site_folder(lang)
         precache.append(f"{folder}{OFFLINE_PAGE}")
         precache += [f"{folder}{asset}" for asset in OFFLINE_ASSETS + tuple(_optional_assets(site_dir, folder).values())]
     missing = [p for p in precache if not (site_dir / p).is_file()]

@@ -46,11 +46,6 @@ class BuildResult:
     site_dir: Path
 
 
-def language_folder(hb: Handbook, lang: str) -> str:
-    """Where a language's site sits under site/: its own folder, or the root when it is the only language."""
-    return f"{lang}/" if len(hb.languages) > 1 else ""
-
-
 def _front_matter(meta: dict[str, Any]) -> str:
     return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n"
 
@@ -148,7 +143,7 @@ def language_config(base: dict[str, Any], config_file: Path, hb: Handbook, lang:
     extra["handbook"].update({
         "language": lang,
         "languages": hb.languages,
-        "folder": language_folder(hb, lang),
+        "folder": hb.site_folder(lang),
         "language_names": {code: load_strings(code)["language_name"] for code in hb.languages},
         "translation_notice": hb.translation_notice(lang),
         "search_label": load_strings(lang)["search_dialog"],
@@ -237,7 +232,7 @@ def build_site(config_file: Path, site_dir: Path | None = None, work_dir: Path |
     pdf_files = build_pdfs(hb, work_dir / "pdf", config_file) if with_pdf else {}
     for lang in hb.languages:
         docs_dir = work_dir / "docs" / lang
-        lang_site = site_dir / language_folder(hb, lang)
+        lang_site = site_dir / hb.site_folder(lang)
         assemble_docs(hb, lang, findings, docs_dir, pdf_files, endpoint)
         cfg = language_config(base, config_file, hb, lang, docs_dir, lang_site)
         lang_config = work_dir / f"mkdocs.{lang}.yml"

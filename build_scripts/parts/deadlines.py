@@ -10,7 +10,6 @@ calendar the deadline calculator counts on). The calculators part adds `calculat
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -27,6 +26,7 @@ from ..source.reading import Problem, SourceError, YamlDoc, key_path
 from ..source.schema import Strict, Text
 from ..source.schema import non_empty as _non_empty
 from .base import DataFile, InsertKind, Part, Rendering
+from .due_process import squash
 
 DEADLINES_FILE = "data/deadlines.yml"
 CALENDAR_FILE = "data/calendar.yml"
@@ -179,19 +179,15 @@ def load_calendar(hb: Handbook) -> Loaded | None:
 # ---------------------------------------------------------------- check
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
 def quote_line(hb: Handbook, lang: str, page_id: str, quote: str) -> int | None:
     """The line of the page file where a quote starts (for the report), or None."""
     page = hb.pages.get(lang, {}).get(page_id)
     if page is None:
         return None
     lines = page.body.split("\n")
-    for wanted in (_squash(quote), _squash(quote)[:60]):  # a paragraph is one line; else where it starts
+    for wanted in (squash(quote), squash(quote)[:60]):  # a paragraph is one line; else where it starts
         for offset, line in enumerate(lines):
-            if wanted and wanted in _squash(line):
+            if wanted and wanted in squash(line):
                 return page.body_line + offset
     return None
 
@@ -264,7 +260,7 @@ def check(hb: Handbook) -> list[Problem]:
                                              f"no page '{page_id}' in {lang}"))
             elif lang not in text:
                 problems.append(loaded.where(loc, f"no {lang} text"))
-            elif _squash(text[lang]) not in _squash(page.body):
+            elif squash(text[lang]) not in squash(page.body):
                 problems.append(loaded.where((*loc, lang), f"not found word for word in {page.rel}"))
 
     rules = data.rules
@@ -317,7 +313,7 @@ def _agrees_with_due_process(hb: Handbook, loaded: Loaded) -> list[Problem]:
                                          f"{theirs.within.days} {theirs.within.unit} in data/due_process.yml "
                                          f"(long_term.steps[{k}])"))
         for lang in hb.languages:
-            if _squash(theirs.quote.get(lang, "")) != _squash(step.quote.get(lang, "")):
+            if squash(theirs.quote.get(lang, "")) != squash(step.quote.get(lang, "")):
                 problems.append(loaded.where((*at, "quote", lang), f"step '{step.id}': not the sentence "
                                              f"data/due_process.yml quotes (long_term.steps[{k}].quote.{lang})"))
     return problems

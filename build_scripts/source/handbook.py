@@ -59,6 +59,10 @@ class Handbook:
     def approved_language(self) -> str:
         return self.edition.languages[0]
 
+    def site_folder(self, lang: str) -> str:
+        """Where a language's site sits under site/: its own folder ("es/"), or the root when it is the only one."""
+        return f"{lang}/" if len(self.languages) > 1 else ""
+
     def in_language(self, text: dict[str, str] | None, lang: str) -> str:
         """A reader-facing text in `lang`; the approved language's where it has no translation."""
         return pick(text, lang, self.languages[0])
