@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import lzma
 import socket
 import time
 import urllib.error
@@ -17,7 +18,7 @@ import pytest
 from build_scripts.outputs.csp import (CACHE_IMMUTABLE, CACHE_REVALIDATE, CACHE_RUNTIME, cache_control, server_settings,
                                       site_policy)
 from build_scripts.outputs.static_server import SiteFiles, deploy_headers, serve, serve_site, site_handler
-from build_scripts.parts.calculators.runtime import PYODIDE_FILES, RUNTIME_DIR
+from build_scripts.parts.calculators.runtime import PINNED_FILES, RUNTIME_DIR
 
 
 def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, Message, bytes]:
@@ -38,14 +39,17 @@ def folder(tmp_path: Path) -> Path:
     (tmp_path / RUNTIME_DIR).mkdir()
     (tmp_path / RUNTIME_DIR / "pyodide.asm.wasm").write_bytes(b"\0asm" + bytes(100))
     (tmp_path / RUNTIME_DIR / "calculators.snapshot.gz").write_bytes(gzip.compress(b"memory"))
+    (tmp_path / RUNTIME_DIR / "pyodide.asm.wasm.xz").write_bytes(lzma.compress(b"\0asm" + bytes(100)))
     return tmp_path
 
 
 def test_cache_rules_follow_the_kind_of_file():
-    for name in PYODIDE_FILES:
+    for name in PINNED_FILES:  # Pyodide's, their xz copies, the unpacker
         assert cache_control(f"/{RUNTIME_DIR}/{name}") == CACHE_RUNTIME
-    # the calculators' wheel and snapshot hold this build's data under fixed names
+    assert {"pyodide.asm.wasm.xz", "xz-decompress.mjs"} <= set(PINNED_FILES)
+    # the calculators' wheel, standard library and snapshot hold this build's data under fixed names
     assert cache_control(f"/{RUNTIME_DIR}/calculators.snapshot.gz") == CACHE_REVALIDATE
+    assert cache_control(f"/{RUNTIME_DIR}/calculators-stdlib.zip.xz") == CACHE_REVALIDATE
     assert cache_control(f"/{RUNTIME_DIR}/handbook_calculators-0.1.0-py3-none-any.whl") == CACHE_REVALIDATE
     assert cache_control("/es/assets/stylesheets/main.57a0d79d.min.css") == CACHE_IMMUTABLE
     assert cache_control("/en/assets/handbook.js") == CACHE_REVALIDATE
@@ -68,6 +72,11 @@ def test_caching_mode_compresses_text_sets_cache_control_and_answers_304(folder)
         # the snapshot is gzip already and inflated by the calculators: sent as it is
         _, headers, body = _get(url + f"{RUNTIME_DIR}/calculators.snapshot.gz", {"Accept-Encoding": "gzip"})
         assert "Content-Encoding" not in headers and gzip.decompress(body) == b"memory"
+        # the packed WebAssembly: typed by its last extension (not WebAssembly, which a browser would compile) and
+        # sent as it is, never gzipped again
+        _, headers, body = _get(url + f"{RUNTIME_DIR}/pyodide.asm.wasm.xz", {"Accept-Encoding": "gzip"})
+        assert headers["Content-Type"] == "application/x-xz" and "Content-Encoding" not in headers
+        assert lzma.decompress(body).startswith(b"\0asm") and headers["Cache-Control"] == CACHE_RUNTIME
         status, headers, _ = _get(url + "en")  # a folder without its slash
         assert status == 200 and headers["Content-Type"].startswith("text/html")  # (urllib followed the 301)
         assert _get(url + "en/missing/")[0] == 404

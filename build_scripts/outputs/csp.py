@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
-from ..parts.calculators.runtime import PYODIDE_FILES, RUNTIME_DIR
+from ..parts.calculators.runtime import PINNED_FILES, RUNTIME_DIR
 from ..source.paths import PROJECT
 
 DEPLOY_DIR = PROJECT / "docs" / "deploy"
@@ -166,9 +166,9 @@ CACHE_IMMUTABLE = "public, max-age=31536000, immutable"  # the theme's bundles: 
 CACHE_RUNTIME = "public, max-age=604800"  # Pyodide's own files: change only with its pinned version
 CACHE_REVALIDATE = "no-cache"  # everything else: same name from build to build, so ask again (a 304 when unchanged)
 HASHED_ASSET = r"\.[0-9a-f]{8}\.min\.(js|css)$"
-# Pyodide's own files only: the other files of the runtime's folder (the calculators' wheel, a start-up snapshot)
-# hold this build's handbook data under fixed names.
-PYODIDE_FILE = rf"/{RUNTIME_DIR}/({'|'.join(re.escape(name) for name in PYODIDE_FILES)})$"
+# Pyodide's own files (and their xz copies, and the unpacker) only: the other files of the runtime's folder (the
+# calculators' wheel and standard library, a start-up snapshot) hold this build's handbook data under fixed names.
+PYODIDE_FILE = rf"/{RUNTIME_DIR}/({'|'.join(re.escape(name) for name in PINNED_FILES)})$"
 
 
 def cache_control(url_path: str) -> str:
@@ -184,6 +184,7 @@ MIME_TYPES = {
     "wasm": "application/wasm",  # WebAssembly.instantiateStreaming refuses any other type
     "mjs": "text/javascript",    # module scripts and module workers refuse a non-JavaScript type
     "whl": "application/zip",
+    "xz": "application/x-xz",    # the packed runtime files: by their last extension, never as WebAssembly, never gzipped again
 }
 
 # Compressed on the way out: text, and WebAssembly (Pyodide's 9.6 MB shrink to about a third). Not the start-up
@@ -300,9 +301,12 @@ DirectoryIndex index.html
 AddDefaultCharset utf-8
 ErrorDocument 404 {settings.error_page}
 
-# WebAssembly must be application/wasm (streaming compilation) and .mjs JavaScript (module imports).
+# WebAssembly must be application/wasm (streaming compilation) and .mjs JavaScript (module imports). The packed
+# runtime files (.xz) are unpacked by the calculators themselves: typed by their last extension, with no
+# Content-Encoding (which a browser cannot undo for xz).
 <IfModule mod_mime.c>
 {types}
+    RemoveEncoding .xz
 </IfModule>
 
 # Compression: a page or the theme's stylesheet is a fifth of its size gzipped (mod_deflate: a2enmod deflate).

@@ -18,6 +18,7 @@ from typing import Any
 import jinja2
 
 from ..parts.calculators.runtime import RUNTIME_DIR
+from ..parts.calculators.runtime_manifest import kept_offline
 from ..source.handbook import Handbook
 from ..source.i18n import load_strings
 from ..source.paths import SITE_TEMPLATES
@@ -110,8 +111,7 @@ def write_service_worker(hb: Handbook, site_dir: Path) -> ServiceWorker:
     if missing:
         raise FileNotFoundError(f"the service worker would precache missing files: {', '.join(missing)}")
     runtime_dir = site_dir / RUNTIME_DIR
-    runtime = sorted(p.relative_to(site_dir).as_posix() for p in runtime_dir.rglob("*") if p.is_file()) \
-        if runtime_dir.is_dir() else []
+    runtime = [f"{RUNTIME_DIR}/{name}" for name in kept_offline(runtime_dir)] if runtime_dir.is_dir() else []
     worker = ServiceWorker(site_dir / SERVICE_WORKER, build_id(site_dir), list(hb.languages), precache, runtime)
     source = (TEMPLATES / SERVICE_WORKER).read_text(encoding="utf-8")
     config = json.dumps(worker.config(), ensure_ascii=False, sort_keys=True)

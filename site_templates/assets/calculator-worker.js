@@ -12,10 +12,12 @@ let handle = null;
 
 // The snapshot's bytes, inflated while they download (unless the host already sent them gzip-encoded and the browser
 // inflated them), then its non-zero pages put back in place (build_scripts/parts/calculators/runtime.py, sparse_pages, writes them).
-async function snapshotBytes(response) {
-  const inflated = /gzip/i.test(response.headers.get("Content-Encoding") || "");
+async function snapshotBytes(response, kept) {
+  const inflated = kept || /gzip/i.test(response.headers.get("Content-Encoding") || "");
   const body = inflated ? response.body : response.body.pipeThrough(new DecompressionStream("gzip"));
-  return unpackPages(new Uint8Array(await new Response(body).arrayBuffer()));
+  const bytes = new Uint8Array(await new Response(body).arrayBuffer());
+  if (!kept) toKeep[SNAPSHOT] = { bytes, type: "application/octet-stream" };
+  return unpackPages(bytes);
 }
 
 const MAGIC = [0x48, 0x42, 0x53, 0x4e, 0x41, 0x50, 0x00, 0x01]; // "HBSNAP" 0 1
@@ -36,6 +38,59 @@ function unpackPages(packed) {
   }
   if (from !== packed.length) throw new Error("snapshot: unexpected length");
   return memory;
+}
+
+// ---------------------------------------------------------------- unpacked copies, for the next visit
+// Unpacking is the worker's own work: on a visit from the cache it is what is left, about a third of a second each
+// for the WebAssembly (xz) and the snapshot (gzip), on one thread (more on a phone). Once a calculator is ready, the
+// unpacked bytes are kept in this browser's Cache Storage, so the next visit compiles and restores straight from
+// them. Each entry is keyed by the file's content hash from the manifest, so another build is never mixed in; the
+// entries of other builds are deleted when new ones are kept. Without Cache Storage (a private window), or over
+// the quota, nothing is kept and nothing fails. The service worker's packed copies stay: they are the offline copy.
+const UNPACKED_CACHE = "handbook-unpacked"; // the service worker (offline/sw.js) leaves it to this worker
+const KEPT = ["pyodide.asm.wasm", SNAPSHOT];
+const toKeep = {}; // name -> {bytes, type}: unpacked during this start, kept once the calculator is ready
+const usedKept = new Set(); // the kept copies this start was made from (reported with "ready")
+let runtimeBase = self.location.href;
+
+function keptKey(name) {
+  const file = manifest.files[name];
+  return file && file.sha256 ? new URL(`${name}?sha256=${file.sha256}`, runtimeBase).href : null;
+}
+
+async function keptCopy(name) {
+  try {
+    const key = keptKey(name);
+    if (!key || !self.caches) return null;
+    return (await (await self.caches.open(UNPACKED_CACHE)).match(key)) || null;
+  } catch (error) {
+    return null;
+  }
+}
+
+async function keepUnpacked() {
+  try {
+    if (!self.caches || !Object.keys(toKeep).length) return;
+    const cache = await self.caches.open(UNPACKED_CACHE);
+    const current = new Set(KEPT.map(keptKey));
+    for (const request of await cache.keys()) if (!current.has(request.url)) await cache.delete(request);
+    for (const [name, { bytes, type }] of Object.entries(toKeep)) {
+      delete toKeep[name];
+      const key = keptKey(name);
+      const body = await Promise.resolve(bytes).catch(() => null); // a download that failed is not kept
+      if (key && body) await cache.put(key, new Response(body, { headers: { "Content-Type": type } }));
+    }
+  } catch (error) {
+    // quota or storage refused: the next visit unpacks again
+  }
+}
+
+async function forgetKept() {
+  try {
+    if (self.caches) await self.caches.delete(UNPACKED_CACHE);
+  } catch (error) {
+    // nothing kept, nothing to forget
+  }
 }
 
 // ---------------------------------------------------------------- downloads, counted
@@ -177,29 +232,96 @@ async function readManifest(url) {
   }
 }
 
+// ---------------------------------------------------------------- packed downloads
+// The WebAssembly and the standard library also come packed with xz, a quarter smaller than a host's gzip
+// (build_scripts/parts/calculators/packing.py); the unpacker (npm `xz-decompress`) streams, so the WebAssembly still
+// compiles while it arrives. Whatever fails here (no unpacker, a packed file missing or damaged) falls back to the
+// plain file beside it: slower on a phone, never broken.
+const PACKED = ".xz";
+const UNPACKER = "xz-decompress.mjs";
+
+// The unpacker's stream class, or null (the file missing or refused): never a rejection.
+function loadUnpacker(url) {
+  return import(url).then((library) => (typeof library.XzReadableStream === "function" ? library.XzReadableStream : null),
+                          () => null);
+}
+
+// The plain file's bytes as a Response from its packed download, or the plain download when that cannot be.
+async function unpackedOrPlain(packedDownload, packedName, plainUrl, plainName, unpacker, type) {
+  try {
+    const response = await packedDownload;
+    const Unpacker = await unpacker;
+    if (!Unpacker) {
+      response.body.cancel().catch(() => {});
+      throw new Error("no unpacker");
+    }
+    const [unpacked, copy] = new Unpacker(response.body).tee();
+    const bytes = new Response(copy).arrayBuffer(); // rejects if the stream fails: a damaged file is never kept
+    bytes.catch(() => {});
+    toKeep[plainName] = { bytes, type };
+    return new Response(unpacked, { headers: { "Content-Type": type } });
+  } catch (error) {
+    expected.delete(packedName); // the reader is shown what is really coming
+    return counted(plainUrl, plainName);
+  }
+}
+
 async function start(runtime, options) {
   const at = (name) => new URL(name, runtime).href;
+  runtimeBase = runtime;
   const wasmUrl = at("pyodide.asm.wasm");
   const began = performance.now();
-  // the WebAssembly first: its name is fixed, and its download is the long one
+  // the WebAssembly first, packed: its name is fixed, and its download is the long one
   const sizes = options.manifest ? Promise.resolve(options.manifest) : readManifest(options.manifestUrl);
-  const wasm = counted(wasmUrl, "pyodide.asm.wasm");
-  wasm.catch(() => {}); // reported where it is awaited
-  manifest = (await sizes) || manifest;
-  const stdlibUrl = at(manifest.stdlib || "python_stdlib.zip");
-  const wasmDone = wasm.then(() => received["pyodide.asm.wasm"].done).then(() => performance.now() - began);
-  wasmDone.catch(() => {});
-  const compiled = compileWasm(wasm, wasmUrl);
-  compiled.catch(() => {}); // reported where it is awaited
-  const stdlib = counted(stdlibUrl, manifest.stdlib || "python_stdlib.zip");
-  stdlib.catch(() => {});
+  const packedWasm = counted(wasmUrl + PACKED, "pyodide.asm.wasm" + PACKED);
+  packedWasm.catch(() => {}); // reported where it is awaited
   expected.add("pyodide.asm.mjs");
   const imported = import(at("pyodide.mjs"));
   // Pyodide imports its 1.2 MB (260 KB compressed) JavaScript only once loadPyodide runs: asked for now, it arrives
   // beside the WebAssembly (the module map gives Pyodide's own import the same module, no second request)
   import(at("pyodide.asm.mjs")).catch(() => {});
+  const unpacker = loadUnpacker(at(UNPACKER));
+  manifest = (await sizes) || manifest;
+  const packed = manifest.packed || {};
+  const stdlibName = manifest.stdlib || "python_stdlib.zip";
+  const stdlibUrl = at(stdlibName);
+  const packedWasmName = "pyodide.asm.wasm" + PACKED;
+  // a later visit: the WebAssembly this browser unpacked before, if it kept it (then the download is dropped)
+  const keptWasm = await keptCopy("pyodide.asm.wasm");
+  if (keptWasm) {
+    usedKept.add("pyodide.asm.wasm");
+    expected.delete(packedWasmName);
+    packedWasm.then((response) => response.body.cancel(), () => {}).catch(() => {});
+  }
+  const wasm = keptWasm ? Promise.resolve(keptWasm)
+    : unpackedOrPlain(packedWasm, packedWasmName, wasmUrl, "pyodide.asm.wasm", unpacker, "application/wasm");
+  wasm.catch(() => {});
+  // which download the WebAssembly came by (a fallback takes the packed name off the expected ones); a kept copy
+  // says nothing about the link (Infinity: never "fast")
+  const wasmName = () => (expected.has(packedWasmName) ? packedWasmName : "pyodide.asm.wasm");
+  const wasmDone = keptWasm ? Promise.resolve(Infinity)
+    : wasm.then(() => received[wasmName()].done).then(() => performance.now() - began);
+  wasmDone.catch(() => {});
+  const compiled = keptWasm
+    ? WebAssembly.compileStreaming(keptWasm).catch(() => {
+      usedKept.delete("pyodide.asm.wasm");
+      forgetKept();
+      return compileWasm(fetch(wasmUrl), wasmUrl);
+    })
+    : compileWasm(wasm, wasmUrl);
+  compiled.catch(() => {}); // reported where it is awaited
+  // The standard library in memory, unpacked (Pyodide reads it whole; a second start, after a failed snapshot,
+  // reads the same bytes). Downloaded whole before unpacking: the unpacker works on one stream at a time, the
+  // WebAssembly's, and must not hold this download back meanwhile.
+  const plainStdlib = () => counted(stdlibUrl, stdlibName).then((response) => response.arrayBuffer());
+  const stdlibBytes = !packed[stdlibName] ? plainStdlib()
+    : Promise.all([unpacker, counted(at(packed[stdlibName]), packed[stdlibName]).then((r) => r.arrayBuffer())])
+      .then(([Unpacker, bytes]) => new Response(new Unpacker(new Blob([bytes]).stream())).arrayBuffer())
+      .catch(() => { expected.delete(packed[stdlibName]); return plainStdlib(); });
+  stdlibBytes.catch(() => {});
 
-  let snapshot = manifest.files[SNAPSHOT] ? await cachedSnapshot(at(SNAPSHOT)) : null;
+  const keptSnapshot = manifest.files[SNAPSHOT] ? await keptCopy(SNAPSHOT) : null;
+  let snapshot = keptSnapshot || (manifest.files[SNAPSHOT] ? await cachedSnapshot(at(SNAPSHOT)) : null);
   // the wheel is needed only once Python has started: asked for when the WebAssembly is in, it arrives while Python
   // starts instead of taking a share of the link before
   if (!snapshot) expected.add(options.wheel);
@@ -208,28 +330,30 @@ async function start(runtime, options) {
   if (wheelBytes) wheelBytes.catch(() => {});
   if (!snapshot && manifest.files[SNAPSHOT] && !options.lean) {
     const ms = await Promise.race([wasmDone, new Promise((resolve) => setTimeout(() => resolve(Infinity), FAST_WASM_MS))]);
-    if (ms < FAST_WASM_MS && fromNetwork(wasmUrl)) snapshot = await counted(at(SNAPSHOT), SNAPSHOT).catch(() => null);
+    if (ms < FAST_WASM_MS && fromNetwork(at(wasmName()))) snapshot = await counted(at(SNAPSHOT), SNAPSHOT).catch(() => null);
   }
   const { loadPyodide } = await imported;
   const answers = {
     [wasmUrl]: async () => new Response(new Uint8Array(0)), // never read: instantiateStreaming is ours
-    [stdlibUrl]: () => stdlib,
+    [stdlibUrl]: () => stdlibBytes.then((bytes) => new Response(bytes)),
   };
   const settings = { indexURL: runtime, checkAPIVersion: true, stdLibURL: stdlibUrl, stdout: () => {} };
   if (manifest.lock) settings.lockFileContents = manifest.lock;
   if (snapshot) {
     try {
       const pyodide = await withOurFiles(compiled, answers, () => loadPyodide({ ...settings,
-        _loadSnapshot: snapshotBytes(snapshot) }));
+        _loadSnapshot: snapshotBytes(snapshot, snapshot === keptSnapshot) }));
       received["pyodide.asm.mjs"] = { bytes: Infinity }; // imported by Pyodide, not fetched: counted once it is in
       handle = calculatorsOf(pyodide);
+      if (snapshot === keptSnapshot) usedKept.add(SNAPSHOT);
       return "snapshot";
     } catch (error) {
       // a snapshot from another Pyodide build, or a browser that cannot restore it: start the plain way
+      delete toKeep[SNAPSHOT];
+      if (keptSnapshot) forgetKept();
     }
   }
-  const answersAgain = { ...answers, [stdlibUrl]: () => counted(stdlibUrl, manifest.stdlib || "python_stdlib.zip") };
-  const pyodide = await withOurFiles(compiled, snapshot ? answersAgain : answers, () => loadPyodide(settings));
+  const pyodide = await withOurFiles(compiled, answers, () => loadPyodide(settings));
   received["pyodide.asm.mjs"] = { bytes: Infinity };
   pyodide.FS.writeFile("/tmp/calculators.whl", new Uint8Array(await (wheelBytes || fetch(at(options.wheel))
     .then((response) => response.arrayBuffer()))));
@@ -271,8 +395,8 @@ self.onmessage = async (event) => {
     try {
       const how = await start(message.runtime, { wheel: message.wheel, manifest: message.manifest,
                                                  manifestUrl: message.manifestUrl, lean: message.lean });
-      self.postMessage({ type: "ready", start: how });
-      setTimeout(() => warmUp(message.lang), 0);
+      self.postMessage({ type: "ready", start: how, kept: [...usedKept] });
+      setTimeout(() => { warmUp(message.lang); keepUnpacked(); }, 0);
     } catch (error) {
       self.postMessage({ type: "error", message: String(error && error.message || error) });
     }

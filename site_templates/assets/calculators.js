@@ -63,12 +63,15 @@
     });
   }
 
-  // What the first visit downloads on the way it starts (the plain start: no snapshot), as a compressing host sends it.
+  // What the first visit downloads on the way it starts (the plain start: no snapshot), as a compressing host sends it:
+  // the packed copy of a file where there is one, and the unpacker (calculator-worker.js).
   function downloadBytes() {
     if (!manifest) return 0;
+    var packed = manifest.packed || {};
     var names = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", manifest.stdlib, manifest.wheel];
+    if (manifest.unpacker) names.push(manifest.unpacker);
     return names.reduce(function (sum, name) {
-      var file = manifest.files[name];
+      var file = manifest.files[packed[name] || name];
       return sum + (file ? file.sent || file.bytes : 0);
     }, 0);
   }
@@ -195,7 +198,10 @@
         if (!ready) showProgress(message.loaded, message.total);
       } else if (message.type === "ready") {
         ready = true;
-        widgets.forEach(function (widget) { widget.setAttribute("data-start", message.start || ""); });
+        widgets.forEach(function (widget) {
+          widget.setAttribute("data-start", message.start || ""); // how it started: for the benchmark and tests
+          widget.setAttribute("data-kept", (message.kept || []).join(" "));
+        });
         setState("ready");
         if (restarting) {
           restarting = false;

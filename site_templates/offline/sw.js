@@ -12,7 +12,10 @@ const PREFIX = "handbook-"; // assets/offline.js lists the saved pages from the 
 const PAGES = `${PREFIX}pages-${CONFIG.build}`;
 const FILES = `${PREFIX}files-${CONFIG.build}`;
 const RUNTIME = `${PREFIX}runtime-${CONFIG.build}`;
-const CURRENT = [PAGES, FILES, RUNTIME];
+// The calculators' worker keeps its unpacked runtime here (assets/calculator-worker.js): entries keyed by content
+// hash, replaced by the worker itself when another build's arrive, so a new build of the site does not delete it.
+const UNPACKED = `${PREFIX}unpacked`;
+const CURRENT = [PAGES, FILES, RUNTIME, UNPACKED];
 const PATIENCE_MS = 4000; // on a stalled connection, show the saved copy of a page after this long
 
 const root = () => new URL(self.registration.scope);

@@ -24,10 +24,13 @@ from ...source.handbook import Handbook
 from ...source.paths import PROJECT
 from ...source.reading import Problem, SourceError
 from .data import build_calculator_wheel, project_name_version
+from .packing import PACKED_FILES, PACKED_SUFFIX, UNPACKER, pack_runtime
 from .runtime_manifest import SHIPPED_WITH_TRIMMED_STDLIB, lock_contents, write_manifest
 from .stdlib_trim import STDLIB_NAME, trimmed_stdlib_for
 
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
+# Files that change only with a pinned npm package (Pyodide, the unpacker): a host may let browsers keep them a week.
+PINNED_FILES = PYODIDE_FILES + tuple(f"{name}{PACKED_SUFFIX}" for name in PACKED_FILES) + (UNPACKER,)
 RUNTIME_DIR = "_pyodide"  # at the site's root, shared by every language
 SNAPSHOT_NAME = "calculators.snapshot.gz"  # the worker asks for this name beside the wheel
 SNAPSHOT_CACHE = PROJECT / "build" / "runtime-cache"
@@ -119,7 +122,10 @@ def copy_runtime(hb: Handbook, site_dir: Path, node_modules: Path = PROJECT / "n
         made = snapshot_for(dest, wheel, stdlib=dest / stdlib, lock=lock_contents(source / "pyodide-lock.json"))
         if made is not None:
             shutil.copyfile(made, dest / SNAPSHOT_NAME)
-    write_manifest(dest, stdlib, wheel.name, source / "pyodide-lock.json")
+    # the WebAssembly and the trimmed standard library also packed with xz, a quarter smaller again (packing.py)
+    packed = pack_runtime(dest, PACKED_FILES + ((STDLIB_NAME,) if trimmed is not None else ()), node_modules,
+                          SNAPSHOT_CACHE)
+    write_manifest(dest, stdlib, wheel.name, source / "pyodide-lock.json", packed, UNPACKER)
     return dest
 
 

@@ -8,6 +8,7 @@ of each file as stored and as a compressing host sends it, so the page can say "
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from pathlib import Path
 
@@ -30,10 +31,24 @@ def sent_size(path: Path) -> int:
     return len(gzip.compress(data, compresslevel=6, mtime=0)) if path.suffix in COMPRESSIBLE else len(data)
 
 
-def write_manifest(runtime: Path, stdlib: str, wheel: str, full_lock: Path) -> Path:
-    files = {p.name: {"bytes": p.stat().st_size, "sent": sent_size(p)}
+def write_manifest(runtime: Path, stdlib: str, wheel: str, full_lock: Path, packed: dict[str, str] | None = None,
+                   unpacker: str | None = None) -> Path:
+    """`packed`: plain name -> its xz copy (packing.py), which the worker downloads instead with `unpacker`."""
+    # sha256: the worker keys the unpacked copies it keeps by content, so another build is never mixed in
+    files = {p.name: {"bytes": p.stat().st_size, "sent": sent_size(p),
+                      "sha256": hashlib.sha256(p.read_bytes()).hexdigest()[:20]}
              for p in sorted(runtime.iterdir()) if p.is_file() and p.name != MANIFEST_NAME}
-    manifest = {"stdlib": stdlib, "wheel": wheel, "lock": lock_contents(full_lock), "files": files}
+    manifest = {"stdlib": stdlib, "wheel": wheel, "lock": lock_contents(full_lock), "files": files,
+                "packed": dict(packed or {}), "unpacker": unpacker if packed else None}
     target = runtime / MANIFEST_NAME
     target.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return target
+
+
+def kept_offline(runtime: Path) -> list[str]:
+    """The runtime's files a browser keeps for offline use: all but the plain copies of packed files (the worker's
+    fallback, which a working unpacker never asks for: 11 MB the service worker must not fetch)."""
+    manifest_file = runtime / MANIFEST_NAME
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8")) if manifest_file.is_file() else {}
+    fallbacks = set((manifest.get("packed") or {}).keys())
+    return sorted(p.name for p in runtime.iterdir() if p.is_file() and p.name not in fallbacks)
