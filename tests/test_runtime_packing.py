@@ -116,8 +116,41 @@ def test_the_service_worker_keeps_the_packed_files_not_their_fallbacks(built_sit
     assert not kept & set(packed)  # 11 MB a working unpacker never asks for
 
 
+# The page cannot tell how fast its link is (no Resource Timing entries): the worker takes the packed files, as on
+# a phone's link. Without it, 127.0.0.1 is a fast link and the worker takes the plain WebAssembly.
+UNKNOWN_LINK = "Performance.prototype.getEntriesByType = function () { return []; };"
+
+
+def _runtime_served(served) -> list[str]:
+    return [path.rsplit("/", 1)[-1] for path, status, size in served if status == 200 and size > 0
+            and f"/{RUNTIME_DIR}/" in path]
+
+
+@pytest.mark.parametrize("link", ["fast", "unknown"])
+def test_the_worker_takes_the_plain_webassembly_only_on_a_fast_link(browser, built_site, link):
+    # no service worker: what is served is the calculator's worker's own downloads (the service worker would keep
+    # the packed files after "ready" too)
+    context = browser.new_context(service_workers="block")
+    if link == "unknown":
+        context.add_init_script(UNKNOWN_LINK)
+    page = context.new_page()
+    served: list[tuple[str, int, int]] = []
+    with serve_site(built_site.site_dir, caching=True,
+                    record=lambda path, status, size: served.append((path, status, size))) as url:
+        page.goto(f"{url}en/consequence-lookup/")
+        page.wait_for_selector(READY, timeout=START_TIMEOUT_MS)
+        _wait_for_kept(page, _kept_wasm_key(built_site))  # either way, the unpacked bytes are kept for next time
+    runtime = _runtime_served(served)
+    context.close()
+    wanted, unwanted = ("pyodide.asm.wasm", "pyodide.asm.wasm.xz") if link == "fast" else \
+        ("pyodide.asm.wasm.xz", "pyodide.asm.wasm")
+    assert wanted in runtime and unwanted not in runtime, runtime
+    assert "calculators-stdlib.zip.xz" in runtime and "calculators-stdlib.zip" not in runtime
+
+
 @pytest.mark.parametrize("broken", ["unpacker missing", "packed files damaged"])
 def test_the_calculator_starts_from_the_plain_files_when_unpacking_fails(page, built_site, tmp_path, broken):
+    page.context.add_init_script(UNKNOWN_LINK)
     site = tmp_path / "site"
     shutil.copytree(built_site.site_dir, site)
     runtime = site / RUNTIME_DIR
@@ -161,7 +194,12 @@ def _wait_for_kept(page, wanted: str, timeout_s: float = 60) -> list[str]:
     raise AssertionError(f"{wanted} was never kept (kept: {_kept_keys(page)})")
 
 
+def _kept_wasm_key(built_site) -> str:
+    return f"pyodide.asm.wasm?sha256={_manifest(built_site.site_dir)['files']['pyodide.asm.wasm']['sha256']}"
+
+
 def test_a_later_visit_starts_from_the_unpacked_copies_it_kept(page, built_site):
+    page.context.add_init_script(UNKNOWN_LINK)  # the packed path: unpacked while it arrives, then kept
     files = _manifest(built_site.site_dir)["files"]
     wasm_key = f"pyodide.asm.wasm?sha256={files['pyodide.asm.wasm']['sha256']}"
     snapshot_key = f"calculators.snapshot.gz?sha256={files['calculators.snapshot.gz']['sha256']}"

@@ -1,5 +1,6 @@
 // Runs the handbook calculators (Python, in Pyodide) off the page's main thread, so the page never freezes.
-// Messages in: {type: "init", runtime, wheel, lang, manifest, lean} then {type: "run", id, request}. Out:
+// Messages in: {type: "init", runtime, wheel, lang, manifest, lean, linkBytesPerSecond} then {type: "run", id,
+// request}. Out:
 // {type: "progress", loaded, total} (bytes, as sent), {type: "ready", start}, {type: "error", message},
 // {type: "result", id, response}. `request`/`response` are JSON strings handled by
 // calculators.handle_request, which answers errors as data, never as a traceback.
@@ -123,7 +124,11 @@ function report(force) {
   self.postMessage({ type: "progress", loaded: Math.round(loaded), total: Math.round(total) });
 }
 
-// A Response for `url` whose body counts its bytes into received[name]; rejects when the file is not there.
+// A Response for `url` whose body counts its bytes into received[name]; rejects when the file is not there. The
+// bytes are taken from the network as they arrive, whatever reads them slower (the unpacker): so "done" says when
+// the link brought the last byte, which decides whether the snapshot is worth fetching, and the progress shown is
+// the download's.
+const ARRIVAL_BUFFER = 32 * 1024 * 1024;
 async function counted(url, name) {
   expected.add(name);
   const response = await fetch(url, { credentials: "same-origin" });
@@ -140,7 +145,7 @@ async function counted(url, name) {
       controller.enqueue(chunk);
     },
     flush() { finished(); report(true); }
-  });
+  }, undefined, new ByteLengthQueuingStrategy({ highWaterMark: ARRIVAL_BUFFER }));
   return new Response(response.body.pipeThrough(count), { status: response.status, headers: response.headers });
 }
 
@@ -246,6 +251,23 @@ function loadUnpacker(url) {
                           () => null);
 }
 
+// Unpacking the WebAssembly takes the worker about 0.3 s (a desktop; a phone several times more) to save 0.9 MB: on
+// a link faster than 3 MB/s (as the page's own files came) the plain file, which the browser inflates from the
+// host's gzip in its network process, is there sooner. Never under Save-Data or a slow connection (`lean`).
+const PLAIN_IS_FASTER_ABOVE = 3e6; // bytes per second
+
+// The plain WebAssembly's Response, with a copy of its bytes kept for the next visit (the service worker keeps only
+// the packed file).
+function keepingCopy(download, name, type) {
+  return download.then((response) => {
+    const [body, copy] = response.body.tee();
+    const bytes = new Response(copy).arrayBuffer();
+    bytes.catch(() => {});
+    toKeep[name] = { bytes, type };
+    return new Response(body, { headers: { "Content-Type": type } });
+  });
+}
+
 // The plain file's bytes as a Response from its packed download, or the plain download when that cannot be.
 async function unpackedOrPlain(packedDownload, packedName, plainUrl, plainName, unpacker, type) {
   try {
@@ -273,8 +295,10 @@ async function start(runtime, options) {
   const began = performance.now();
   // the WebAssembly first, packed: its name is fixed, and its download is the long one
   const sizes = options.manifest ? Promise.resolve(options.manifest) : readManifest(options.manifestUrl);
-  const packedWasm = counted(wasmUrl + PACKED, "pyodide.asm.wasm" + PACKED);
-  packedWasm.catch(() => {}); // reported where it is awaited
+  const plainWasm = !options.lean && options.linkBytesPerSecond > PLAIN_IS_FASTER_ABOVE;
+  const packedWasm = plainWasm ? null : counted(wasmUrl + PACKED, "pyodide.asm.wasm" + PACKED);
+  const firstWasm = plainWasm ? counted(wasmUrl, "pyodide.asm.wasm") : packedWasm;
+  firstWasm.catch(() => {}); // reported where it is awaited
   expected.add("pyodide.asm.mjs");
   const imported = import(at("pyodide.mjs"));
   // Pyodide imports its 1.2 MB (260 KB compressed) JavaScript only once loadPyodide runs: asked for now, it arrives
@@ -291,10 +315,12 @@ async function start(runtime, options) {
   if (keptWasm) {
     usedKept.add("pyodide.asm.wasm");
     expected.delete(packedWasmName);
-    packedWasm.then((response) => response.body.cancel(), () => {}).catch(() => {});
+    expected.delete("pyodide.asm.wasm");
+    firstWasm.then((response) => response.body.cancel(), () => {}).catch(() => {});
   }
   const wasm = keptWasm ? Promise.resolve(keptWasm)
-    : unpackedOrPlain(packedWasm, packedWasmName, wasmUrl, "pyodide.asm.wasm", unpacker, "application/wasm");
+    : plainWasm ? keepingCopy(firstWasm, "pyodide.asm.wasm", "application/wasm")
+      : unpackedOrPlain(packedWasm, packedWasmName, wasmUrl, "pyodide.asm.wasm", unpacker, "application/wasm");
   wasm.catch(() => {});
   // which download the WebAssembly came by (a fallback takes the packed name off the expected ones); a kept copy
   // says nothing about the link (Infinity: never "fast")
@@ -394,7 +420,8 @@ self.onmessage = async (event) => {
   if (message.type === "init") {
     try {
       const how = await start(message.runtime, { wheel: message.wheel, manifest: message.manifest,
-                                                 manifestUrl: message.manifestUrl, lean: message.lean });
+                                                 manifestUrl: message.manifestUrl, lean: message.lean,
+                                                 linkBytesPerSecond: Number(message.linkBytesPerSecond) || 0 });
       self.postMessage({ type: "ready", start: how, kept: [...usedKept] });
       setTimeout(() => { warmUp(message.lang); keepUnpacked(); }, 0);
     } catch (error) {

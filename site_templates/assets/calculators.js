@@ -52,6 +52,21 @@
     return !!(c && (c.saveData || /(^|-)(2g|3g)$/.test(String(c.effectiveType || ""))));
   }
 
+  // How fast this page's own files came over the network, in bytes per second (Resource Timing; 0 when unknown or
+  // all from a cache, whose entries have transferSize 0). The largest of the page's files (the search index, the
+  // theme's bundle) say most; a small file underestimates a link (TCP starts slowly), which errs on the side of
+  // fewer bytes. The worker uses it to choose between packed and plain runtime files (calculator-worker.js).
+  function linkBytesPerSecond() {
+    if (!window.performance || !performance.getEntriesByType) return 0;
+    var best = 0;
+    performance.getEntriesByType("navigation").concat(performance.getEntriesByType("resource")).forEach(function (e) {
+      var bytes = e.encodedBodySize || 0;
+      var ms = e.responseEnd - e.responseStart;
+      if (e.transferSize > 0 && bytes >= 16384 && ms >= 0) best = Math.max(best, ms > 0 ? bytes / ms * 1000 : Infinity);
+    });
+    return best === Infinity ? Number.MAX_VALUE : best;
+  }
+
   // "1.2": the decimal point the whole site writes in both languages (rates, the PDF's size, as in New Mexico)
   function megabytes(bytes) {
     return (Math.max(0, bytes) / 1e6).toFixed(1);
@@ -220,7 +235,7 @@
       }
     };
     worker.postMessage({ type: "init", runtime: runtime, wheel: wheel, lang: lang, manifest: manifest,
-                         manifestUrl: runtime + MANIFEST, lean: metered() });
+                         manifestUrl: runtime + MANIFEST, lean: metered(), linkBytesPerSecond: linkBytesPerSecond() });
   }
 
   // A calculation past its time limit: the worker (stuck in Python) is stopped, every waiting answer says so in the
