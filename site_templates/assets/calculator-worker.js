@@ -311,6 +311,7 @@ async function start(runtime, options) {
   const stdlibUrl = at(stdlibName);
   const packedWasmName = "pyodide.asm.wasm" + PACKED;
   // a later visit: the WebAssembly this browser unpacked before, if it kept it (then the download is dropped)
+  const keptSnapshotLookup = manifest.files[SNAPSHOT] ? keptCopy(SNAPSHOT) : Promise.resolve(null); // beside it
   const keptWasm = await keptCopy("pyodide.asm.wasm");
   if (keptWasm) {
     usedKept.add("pyodide.asm.wasm");
@@ -346,7 +347,7 @@ async function start(runtime, options) {
       .catch(() => { expected.delete(packed[stdlibName]); return plainStdlib(); });
   stdlibBytes.catch(() => {});
 
-  const keptSnapshot = manifest.files[SNAPSHOT] ? await keptCopy(SNAPSHOT) : null;
+  const keptSnapshot = await keptSnapshotLookup;
   let snapshot = keptSnapshot || (manifest.files[SNAPSHOT] ? await cachedSnapshot(at(SNAPSHOT)) : null);
   // the wheel is needed only once Python has started: asked for when the WebAssembly is in, it arrives while Python
   // starts instead of taking a share of the link before
