@@ -268,6 +268,18 @@ function keepingCopy(download, name, type) {
   });
 }
 
+// Whether the WebAssembly's unpacking (if any) went through. After a failed one the unpacker is not trusted with the
+// standard library: in Chromium 156 it then never answered (it unpacks one stream at a time, and the failed one kept
+// its turn), so the worker takes the plain zip instead, and any unpacking has a time limit.
+let wasmUnpacked = Promise.resolve(true);
+const UNPACK_LIMIT_MS = 10000;
+
+function withinTime(promise, ms) {
+  let timer;
+  const late = new Promise((resolve, reject) => { timer = setTimeout(() => reject(new Error("too slow")), ms); });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 // The plain file's bytes as a Response from its packed download, or the plain download when that cannot be.
 async function unpackedOrPlain(packedDownload, packedName, plainUrl, plainName, unpacker, type) {
   try {
@@ -280,6 +292,7 @@ async function unpackedOrPlain(packedDownload, packedName, plainUrl, plainName, 
     const [unpacked, copy] = new Unpacker(response.body).tee();
     const bytes = new Response(copy).arrayBuffer(); // rejects if the stream fails: a damaged file is never kept
     bytes.catch(() => {});
+    wasmUnpacked = bytes.then(() => true, () => false);
     toKeep[plainName] = { bytes, type };
     return new Response(unpacked, { headers: { "Content-Type": type } });
   } catch (error) {
@@ -311,7 +324,16 @@ async function start(runtime, options) {
   const stdlibUrl = at(stdlibName);
   const packedWasmName = "pyodide.asm.wasm" + PACKED;
   // a later visit: the WebAssembly this browser unpacked before, if it kept it (then the download is dropped)
-  const keptSnapshotLookup = manifest.files[SNAPSHOT] ? keptCopy(SNAPSHOT) : Promise.resolve(null); // beside it
+  // beside it, the kept snapshot: always in the build's page layout, so anything else is damaged, dropped before
+  // Pyodide sees it (given a damaged snapshot, Pyodide may never answer)
+  const keptSnapshotLookup = !manifest.files[SNAPSHOT] ? Promise.resolve(null) : keptCopy(SNAPSHOT)
+    .then(async (response) => {
+      if (!response) return null;
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      if (MAGIC.every((byte, i) => bytes[i] === byte)) return new Response(bytes);
+      forgetKept();
+      return null;
+    }).catch(() => null);
   const keptWasm = await keptCopy("pyodide.asm.wasm");
   if (keptWasm) {
     usedKept.add("pyodide.asm.wasm");
@@ -342,8 +364,12 @@ async function start(runtime, options) {
   // WebAssembly's, and must not hold this download back meanwhile.
   const plainStdlib = () => counted(stdlibUrl, stdlibName).then((response) => response.arrayBuffer());
   const stdlibBytes = !packed[stdlibName] ? plainStdlib()
-    : Promise.all([unpacker, counted(at(packed[stdlibName]), packed[stdlibName]).then((r) => r.arrayBuffer())])
-      .then(([Unpacker, bytes]) => new Response(new Unpacker(new Blob([bytes]).stream())).arrayBuffer())
+    : Promise.all([unpacker, counted(at(packed[stdlibName]), packed[stdlibName]).then((r) => r.arrayBuffer()),
+                   wasm.then(() => wasmUnpacked, () => false)])
+      .then(([Unpacker, bytes, unpackerWorks]) => {
+        if (!Unpacker || !unpackerWorks) throw new Error("no working unpacker");
+        return withinTime(new Response(new Unpacker(new Blob([bytes]).stream())).arrayBuffer(), UNPACK_LIMIT_MS);
+      })
       .catch(() => { expected.delete(packed[stdlibName]); return plainStdlib(); });
   stdlibBytes.catch(() => {});
 
@@ -368,8 +394,9 @@ async function start(runtime, options) {
   if (manifest.lock) settings.lockFileContents = manifest.lock;
   if (snapshot) {
     try {
-      const pyodide = await withOurFiles(compiled, answers, () => loadPyodide({ ...settings,
-        _loadSnapshot: snapshotBytes(snapshot, snapshot === keptSnapshot) }));
+      const memory = snapshotBytes(snapshot, snapshot === keptSnapshot);
+      memory.catch(() => {}); // a damaged copy: loadPyodide rejects with it, handled below
+      const pyodide = await withOurFiles(compiled, answers, () => loadPyodide({ ...settings, _loadSnapshot: memory }));
       received["pyodide.asm.mjs"] = { bytes: Infinity }; // imported by Pyodide, not fetched: counted once it is in
       handle = calculatorsOf(pyodide);
       if (snapshot === keptSnapshot) usedKept.add(SNAPSHOT);
