@@ -23,8 +23,12 @@ async function snapshotBytes(response, kept) {
 
 const MAGIC = [0x48, 0x42, 0x53, 0x4e, 0x41, 0x50, 0x00, 0x01]; // "HBSNAP" 0 1
 
+function inPageLayout(bytes) {
+  return MAGIC.every((byte, i) => bytes[i] === byte);
+}
+
 function unpackPages(packed) {
-  if (!MAGIC.every((byte, i) => packed[i] === byte)) return packed; // a snapshot as Pyodide wrote it
+  if (!inPageLayout(packed)) return packed; // a snapshot as Pyodide wrote it
   const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
   const size = view.getUint32(8, true);
   const page = view.getUint32(12, true);
@@ -259,13 +263,17 @@ const PLAIN_IS_FASTER_ABOVE = 3e6; // bytes per second
 // The plain WebAssembly's Response, with a copy of its bytes kept for the next visit (the service worker keeps only
 // the packed file).
 function keepingCopy(download, name, type) {
-  return download.then((response) => {
-    const [body, copy] = response.body.tee();
-    const bytes = new Response(copy).arrayBuffer();
-    bytes.catch(() => {});
-    toKeep[name] = { bytes, type };
-    return new Response(body, { headers: { "Content-Type": type } });
-  });
+  return download.then((response) => withKeptCopy(response.body, name, type).response);
+}
+
+// A Response of `stream` whose bytes are also collected into toKeep[name]; `bytes` rejects if the stream fails, so
+// a damaged file is never kept.
+function withKeptCopy(stream, name, type) {
+  const [body, copy] = stream.tee();
+  const bytes = new Response(copy).arrayBuffer();
+  bytes.catch(() => {});
+  toKeep[name] = { bytes, type };
+  return { response: new Response(body, { headers: { "Content-Type": type } }), bytes };
 }
 
 // Whether the WebAssembly's unpacking (if any) went through. After a failed one the unpacker is not trusted with the
@@ -289,12 +297,9 @@ async function unpackedOrPlain(packedDownload, packedName, plainUrl, plainName, 
       response.body.cancel().catch(() => {});
       throw new Error("no unpacker");
     }
-    const [unpacked, copy] = new Unpacker(response.body).tee();
-    const bytes = new Response(copy).arrayBuffer(); // rejects if the stream fails: a damaged file is never kept
-    bytes.catch(() => {});
-    wasmUnpacked = bytes.then(() => true, () => false);
-    toKeep[plainName] = { bytes, type };
-    return new Response(unpacked, { headers: { "Content-Type": type } });
+    const unpacked = withKeptCopy(new Unpacker(response.body), plainName, type);
+    wasmUnpacked = unpacked.bytes.then(() => true, () => false);
+    return unpacked.response;
   } catch (error) {
     expected.delete(packedName); // the reader is shown what is really coming
     return counted(plainUrl, plainName);
@@ -330,7 +335,7 @@ async function start(runtime, options) {
     .then(async (response) => {
       if (!response) return null;
       const bytes = new Uint8Array(await response.arrayBuffer());
-      if (MAGIC.every((byte, i) => bytes[i] === byte)) return new Response(bytes);
+      if (inPageLayout(bytes)) return new Response(bytes);
       forgetKept();
       return null;
     }).catch(() => null);
