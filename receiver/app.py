@@ -44,7 +44,7 @@ class Settings:
     max_body_bytes: int = 256 * 1024  # two drawn signatures as PNG fit easily
     max_depth: int = 8  # the record nests 4 deep
     session_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
-    secure_cookies: bool = False  # True behind TLS (README: deployment)
+    secure_cookies: bool = False  # True behind TLS (docs/receiver.md: deployment)
     session_hours: int = 8
     schema_file: Path = SCHEMA_FILE
     edition: str | None = None  # the edition the staff overview opens with; default: the newest with records

@@ -296,7 +296,7 @@ def count_records(engine: Engine) -> int:
 # ---------------------------------------------------------------- export
 
 
-# The CSV's columns, in order, with what each holds (README "CSV columns" lists the same).
+# The CSV's columns, in order, with what each holds (docs/receiver.md "CSV columns" lists the same).
 CSV_COLUMNS: tuple[tuple[str, str], ...] = (
     ("receipt", "the receipt shown to the family"),
     ("received_at", "when the receiver stored it, UTC, ISO 8601"),

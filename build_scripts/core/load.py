@@ -99,7 +99,7 @@ def load_handbook(root: Path) -> Handbook:
     core: dict[str, Any] = {}
     for name, model in CORE_FILES.items():
         if not (root / name).exists():
-            problems.append(Problem(f"{root.name}/{name}", "required file is missing (see README: a handbook's files)"))
+            problems.append(Problem(f"{root.name}/{name}", "required file is missing (see docs/editor-guide.md: a handbook's files)"))
             continue
         core[name] = _read(root, name, model, docs, problems, attempted)
     parts: dict[str, Any] = {}

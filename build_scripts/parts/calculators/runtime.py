@@ -2,7 +2,7 @@
 available, a memory snapshot of Pyodide with the calculators already imported, into the site.
 
 The snapshot (Pyodide's `_makeSnapshot` / `_loadSnapshot`) lets the page's worker skip Python's start-up and the
-wheel's install: measured in Chromium it is the largest single saving (see README, "Performance"). It is made at build
+wheel's install: measured in Chromium it is the largest single saving (see docs/performance.md). It is made at build
 time by Node from the very files the site ships, gzipped (the worker inflates it; a host that compresses on its own
 is fine too), and cached under build/ by a hash of its inputs. Without Node the build still succeeds: there is no
 snapshot and the worker starts Pyodide the plain way.
