@@ -17,15 +17,11 @@ except ImportError:  # MkDocs loads this file by its path: make the package besi
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from build_scripts.outputs import csp, offline
 
-# Material names its search worker in the page's JSON config; we load it through our stemming wrapper.
-SEARCH_WORKER_RE = re.compile(r'("search":\s*")([^"]*?/)(search\.[0-9a-f]+\.min\.js)(")')
 ERROR_PAGE = "404.html"
 # Material loads its bundle with a plain <script> at the end of the body, which holds back the first paint until it
 # has run; deferred, it runs once the page is parsed, as before, but after the page is shown. (Our own scripts are
 # deferred too, by build.language_config, so they still run after it.)
 BUNDLE_RE = re.compile(r'<script src="([^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js)"></script>')
-# Material's search overlay is a dialog without a name; screen readers announce a dialog by its name.
-SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog"'
 
 
 def on_page_context(context: dict[str, Any], page: Any, config: Any, nav: Any) -> dict[str, Any]:
@@ -76,21 +72,8 @@ def on_template_context(context: dict[str, Any], template_name: str, config: Any
     return context
 
 
-def _stemmed_search(output: str) -> str:
-    """Route search through assets/javascripts/workers/stemmed-search.js (see that file for why)."""
-    return SEARCH_WORKER_RE.sub(lambda m: f"{m[1]}{m[2]}stemmed-search.js?worker={m[3]}{m[4]}", output, count=1)
-
-
 def _deferred_bundle(output: str) -> str:
     return BUNDLE_RE.sub(r'<script src="\1" defer></script>', output, count=1)
-
-
-def _named_search(output: str, config: Any) -> str:
-    """Give the search dialog its accessible name in the page's language."""
-    label = config.extra.get("handbook", {}).get("search_label")
-    if not label:
-        return output
-    return output.replace(SEARCH_DIALOG, f'{SEARCH_DIALOG} aria-label="{html.escape(label)}"', 1)
 
 
 def _secure(output: str, config: Any, script_url: str) -> str:
@@ -111,9 +94,9 @@ def _page_scripts(output: str, page: Any) -> str:
 
 
 def on_post_page(output: str, page: Any, config: Any) -> str:
-    """Stemmed search, a named search dialog, the page's part scripts, the service worker's registration, and the
-    page's Content-Security-Policy (last: it hashes the page's inline scripts)."""
-    output = _page_scripts(_named_search(_deferred_bundle(_stemmed_search(output)), config), page)
+    """The page's part scripts, the service worker's registration, and the page's Content-Security-Policy (last:
+    it hashes the page's inline scripts). Search is a script of every page (outputs/search.py), not the theme's."""
+    output = _page_scripts(_deferred_bundle(output), page)
     return _secure(output, config, get_relative_url(offline.REGISTRATION_SCRIPT, page.url))
 
 
@@ -121,5 +104,5 @@ def on_post_template(output: str, template_name: str, config: Any) -> str:
     """The same for the 404 page (a theme template, not a page: on_post_page does not see it)."""
     if template_name != ERROR_PAGE:
         return output
-    output = _named_search(_deferred_bundle(_stemmed_search(output)), config)
+    output = _deferred_bundle(output)
     return _secure(output, config, _error_page_paths(config)[1] + offline.REGISTRATION_SCRIPT)

@@ -23,6 +23,7 @@ from ..source.handbook import Handbook
 from ..source.i18n import load_strings
 from ..source.paths import SITE_TEMPLATES
 from .csp import with_policy
+from .search import SEARCH_FILES
 
 TEMPLATES = SITE_TEMPLATES / "offline"
 SERVICE_WORKER = "sw.js"
@@ -107,6 +108,7 @@ def write_service_worker(hb: Handbook, site_dir: Path) -> ServiceWorker:
         folder = hb.site_folder(lang)
         precache.append(f"{folder}{OFFLINE_PAGE}")
         precache += [f"{folder}{asset}" for asset in OFFLINE_ASSETS + tuple(_optional_assets(site_dir, folder).values())]
+        precache += [f"{folder}{path}" for path in SEARCH_FILES if (site_dir / folder / path).is_file()]  # search offline
     missing = [p for p in precache if not (site_dir / p).is_file()]
     if missing:
         raise FileNotFoundError(f"the service worker would precache missing files: {', '.join(missing)}")

@@ -31,10 +31,11 @@ from ..source.paths import ASSETS, SITE_TEMPLATES
 from .csp import with_policy
 from .offline import add_offline_reading
 from .pdf import build_pdfs
+from .search import SCRIPT as SEARCH_SCRIPT, write_search
 
-# Every language's site has these (the site's look and scripts, offline reading, the stemmed search); a part's
-# files are added only where a page holds one of its inserts.
-CORE_ASSETS = ("handbook.css", "handbook.js", "offline.css", "offline.js", "javascripts")
+# Every language's site has these (the site's look and scripts, offline reading, search); a part's files are added
+# only where a page holds one of its inserts.
+CORE_ASSETS = ("handbook.css", "handbook.js", "offline.css", "offline.js", "search.js", "search.css")
 COLOURS = "colours.css"  # the theme's colours for the pages without the theme (parts/theme.py)
 BRAND_DIR = "assets/brand"  # handbook/theme/ is copied here
 
@@ -133,11 +134,9 @@ def language_config(base: dict[str, Any], config_file: Path, hb: Handbook, lang:
     if theme.get("custom_dir"):
         theme["custom_dir"] = str((root / theme["custom_dir"]).resolve())
     cfg["hooks"] = [str((root / h).resolve()) for h in cfg.get("hooks", [])]
-    plugins = cfg.get("plugins") or ["search"]
-    # Material drops lunr's stemmer unless the pipeline names it; each language gets its own stemmer (lunr.<lang>).
-    search = {"lang": [lang], "pipeline": ["stemmer", "stopWordFilter", "trimmer"]}
-    cfg["plugins"] = [{"search": search} if p == "search" or (isinstance(p, dict) and "search" in p) else p
-                      for p in plugins]
+    # Search is the site's own (outputs/search.py), not the theme's: its plugin is left out wherever it is named.
+    cfg["plugins"] = [p for p in cfg.get("plugins") or []
+                      if p not in ("search", "material/search") and not (isinstance(p, dict) and ({"search", "material/search"} & p.keys()))]
     extra = cfg.setdefault("extra", {})
     extra.setdefault("handbook", {})
     extra["handbook"].update({
@@ -146,15 +145,14 @@ def language_config(base: dict[str, Any], config_file: Path, hb: Handbook, lang:
         "folder": hb.site_folder(lang),
         "language_names": {code: load_strings(code)["language_name"] for code in hb.languages},
         "translation_notice": hb.translation_notice(lang),
-        "search_label": load_strings(lang)["search_dialog"],
     })
     extra["alternate"] = []  # filled per page by hooks.on_page_context (a language menu only with two or more)
     extra["generator"] = False
     brand = hb.theme is not None and hb.theme.brand_css is not None
-    cfg["extra_css"] = ["assets/handbook.css"] + ([f"{BRAND_DIR}/{BRAND_CSS}"] if brand else []) + cfg.get("extra_css", [])
+    cfg["extra_css"] = ["assets/handbook.css", "assets/search.css"] + ([f"{BRAND_DIR}/{BRAND_CSS}"] if brand else []) + cfg.get("extra_css", [])
     # deferred, like the theme's bundle (hooks.py), and so run after it, in this order; a part's page scripts are
     # added by the hook to the pages that hold its inserts
-    scripts = ["assets/handbook.js"] + cfg.get("extra_javascript", [])
+    scripts = ["assets/handbook.js", SEARCH_SCRIPT] + cfg.get("extra_javascript", [])
     cfg["extra_javascript"] = [{"path": s, "defer": True} if isinstance(s, str) else s for s in scripts]
     # the theme writes the copyright into the page as HTML: the district's name is text (mkdocs.yml's own is checked)
     cfg["copyright"] = cfg.get("copyright") or f"© {html.escape(hb.in_language(hb.edition.district, lang))}"
@@ -175,29 +173,21 @@ def write_root_page(hb: Handbook, site_dir: Path) -> None:
     (site_dir / COLOURS).write_text(colours_css(hb.theme), encoding="utf-8")
 
 
-def search_language_files(lang: str) -> set[str]:
-    """The files of the theme's lunr/ folder its search worker loads for a one-language index (Material's
-    search worker: tinyseg for Japanese, wordcut for Hindi and Thai, a stemmer but for English)."""
-    needed = {"ja": {"tinyseg.js"}, "hi": {"wordcut.js"}, "th": {"wordcut.js"}}.get(lang, set())
-    if lang != "en":
-        needed.add(f"min/lunr.{lang}.min.js")
-    return needed | {"min/lunr.stemmer.support.min.js"} if needed else set()
-
-
 def prune_theme_assets(lang_site: Path, lang: str) -> list[Path]:
     """Remove what the theme copies but no reader's browser asks for: source maps (a developer's aid) and the
-    search support of the 30-odd other languages (about 2 MB per language). Returns what was removed."""
+    theme's own search (its worker and lunr's 30-odd languages, about 2 MB; the site's search is outputs/search.py).
+    Returns what was removed."""
+    scripts = lang_site / "assets" / "javascripts"
     assets = lang_site / "assets"
     removed = sorted(assets.rglob("*.map")) if assets.is_dir() else []
-    lunr = assets / "javascripts" / "lunr"
-    keep = search_language_files(lang)
-    if lunr.is_dir():
-        removed += sorted(p for p in lunr.rglob("*") if p.is_file() and p.relative_to(lunr).as_posix() not in keep)
+    for folder in (scripts / "lunr", scripts / "workers"):
+        if folder.is_dir():
+            removed += sorted(p for p in folder.rglob("*") if p.is_file() and p not in removed)
     for path in removed:
         path.unlink()
-    for folder in sorted((p for p in lunr.rglob("*") if p.is_dir()), reverse=True) if lunr.is_dir() else []:
-        if not any(folder.iterdir()):
-            folder.rmdir()
+    for folder in (scripts / "lunr", scripts / "workers"):
+        if folder.is_dir():
+            shutil.rmtree(folder)
     return removed
 
 
@@ -240,6 +230,7 @@ def build_site(config_file: Path, site_dir: Path | None = None, work_dir: Path |
         config = load_config(str(lang_config), strict=strict)
         mkdocs_build(config)
         prune_theme_assets(lang_site, lang)
+        write_search(hb, lang, lang_site)
         if lang in pdf_files:  # linked from the pages as ./<name>.pdf or ../<name>.pdf
             shutil.copy2(pdf_files[lang], lang_site / pdf_files[lang].name)
     if len(hb.languages) > 1:
