@@ -158,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-pdf", action="store_true", help="skip timing the PDFs")
     parser.add_argument("--no-lighthouse", action="store_true", help="skip Lighthouse")
     parser.add_argument("--no-receiver", action="store_true", help="skip the acknowledgement receiver (bench/receiver.py)")
+    parser.add_argument("--no-search", action="store_true", help="skip search (bench/search.py)")
     parser.add_argument("--out", type=Path, default=RESULTS, help=f"results file (default {RESULTS.relative_to(PROJECT)})")
     args = parser.parse_args(argv)
     if args.phone_only:
@@ -208,6 +209,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"Browser runs, server mode '{mode}'...", flush=True)
                 results.setdefault("modes", {})[mode] = measure_mode(
                     playwright, mode, site, no_snapshot, args.runs, args.calculations, pages)
+        if not args.no_search:  # hit rates per category and language, bytes, keystroke to results
+            from . import search as search_bench
+            results["search"] = search_bench.measure_site(site)
         if not args.no_lighthouse:
             problem = lighthouse.available()
             if problem:
@@ -228,5 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     if "receiver" in results:
         from .receiver import format_lines
         print("\n".join(format_lines(results["receiver"])))
+    if "search" in results:
+        from .search import format_lines as search_lines
+        print("\n".join(search_lines(results["search"])))
     print(f"\nWritten to {args.out}")
     return 0

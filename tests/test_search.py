@@ -9,7 +9,11 @@ import json
 import pytest
 
 from bench.search import TOP, read_queries, run_queries, search_bytes
-from build_scripts.outputs.search import page_sections
+from build_scripts.outputs.search import INDEX_FILE, page_sections
+from build_scripts.outputs.site import build_site
+
+from .browser import serve_site
+from .conftest import PROJECT
 
 LANGUAGE_TARGET = 0.95
 CATEGORY_TARGET = 0.85
@@ -105,3 +109,32 @@ def test_each_language_has_its_own_index(built_site):
         assert index["words"] and all(len(e) == 2 for e in index["words"])
     assert "suspensión" in texts["es"] and "suspensión" not in texts["en"]
     assert "suspension" in texts["en"] and " suspension " not in texts["es"]
+
+
+@pytest.fixture(scope="module")
+def one_language_site(tmp_path_factory):
+    """Another district's guide: one language, prose only, no code table, no search.yml (about 10 s)."""
+    out = tmp_path_factory.mktemp("english-only")
+    return build_site(PROJECT / "tests/fixtures/english-only/mkdocs.yml", site_dir=out / "site", work_dir=out / "work",
+                      with_pdf=False)
+
+
+def test_a_one_language_guide_without_search_yml_gets_search(browser, one_language_site):
+    site = one_language_site.site_dir
+    index = json.loads((site / "search" / "index.json").read_text(encoding="utf-8"))
+    assert index["words"] == [] and index["codes"] == {}
+    assert f'"{INDEX_FILE}"' in (site / "sw.js").read_text(encoding="utf-8")  # precached: search offline
+    with serve_site(site) as url:
+        context = browser.new_context(viewport={"width": 320, "height": 640})
+        page = context.new_page()
+        page.goto(url)
+        page.click("button.hb-search-open")
+        page.keyboard.type("Excused absense")  # a capital, a typo
+        page.wait_for_selector(".hb-search__result")
+        first = page.locator(".hb-search__result > a").first.get_attribute("href")
+        assert first.endswith("/attendance/#make-up-the-work"), first  # the section holding both words
+        page.locator("#hb-search-input").fill("zzqxj")
+        page.wait_for_function("document.getElementById('hb-search-status').textContent.includes('zzqxj')")
+        hrefs = page.locator("#hb-search-status a").evaluate_all("links => links.map(a => a.href)")
+        assert hrefs == [url]  # no code table: only the contents (the home page holds them)
+        context.close()
