@@ -130,7 +130,7 @@ def format_lines(result: dict[str, Any]) -> list[str]:
         lines.append(f"  {lang}: " + ", ".join(f"{c} {r:.0%}" for c, r in rates.items())
                      + f"; {result['bytes_gzip'][lang] / 1000:.1f} KB gzip before the first results")
     lines.append(f"  keystroke to results: median {result['keystroke_ms_median']} ms, "
-                 f"slowest {result['keystroke_ms_max']} ms")
+                 f"slowest {result['keystroke_ms_max']} ms ({'; '.join(result['slowest'])})")
     return lines
 
 
@@ -139,6 +139,8 @@ def report(figures: Figures) -> dict[str, Any]:
     return {"top3": figures.table(), "bytes_gzip": figures.bytes_gzip,
             "keystroke_ms_median": round(times[len(times) // 2], 1) if times else None,
             "keystroke_ms_max": round(times[-1], 1) if times else None,
+            "slowest": [f"{o.query.lang} {o.query.text!r}: {ms:.0f} ms" for ms, o in
+                        sorted(zip(figures.keystroke_ms, figures.outcomes), key=lambda pair: -pair[0])[:3]],
             "misses": [f"{o.query.lang} {o.query.category}: {o.query.text!r} -> {o.found[:TOP]}"
                        for o in figures.outcomes if not o.hit]}
 

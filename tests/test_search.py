@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from bench.search import TOP, read_queries, run_queries, search_bytes
 from build_scripts.outputs.search import INDEX_FILE, page_sections
@@ -138,3 +139,28 @@ def test_a_one_language_guide_without_search_yml_gets_search(browser, one_langua
         hrefs = page.locator("#hb-search-status a").evaluate_all("links => links.map(a => a.href)")
         assert hrefs == [url]  # no code table: only the contents (the home page holds them)
         context.close()
+
+
+@pytest.fixture(scope="module")
+def spanish_search(browser, site_url):
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(site_url + "es/")
+    page.click("button.hb-search-open")
+    page.wait_for_function("window.hbSearch !== undefined")
+    yield page, errors
+    context.close()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=60) | st.sampled_from(["de", "a la", "FOR for", "ASK", "¿qué?", "((", "*", "  ", "\u0301",
+                                                 "x" * 300, "dias habiles 10", "LAR 1", "<b>hi</b>"]))
+def test_any_typed_text_gets_an_answer_never_an_error(spanish_search, text):
+    page, errors = spanish_search
+    page.locator("#hb-search-input").fill(text)
+    page.wait_for_function("""q => { const s = document.getElementById('hb-search-status').textContent;
+        return q.trim() === '' ? s === '' : s !== '' && window.hbSearch.lastMs !== null; }""", arg=text)
+    assert page.locator("dialog.hb-search b").count() == 0  # typed text is never markup
+    assert errors == []

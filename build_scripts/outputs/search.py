@@ -153,7 +153,9 @@ def ui_strings(hb: Handbook, lang: str) -> dict[str, Any]:
 
 def build_index(hb: Handbook, lang: str, lang_site: Path) -> dict[str, Any]:
     """The language's search documents, from its built pages, in the navigation's order."""
-    known = {c.code for c in hb.codes.codes} if hb.has("codes") else None
+    # a code printed in two parts ("LAR 1", "AGG BAK") is found by its letters: "LARCENY (LAR 1)" defines LAR
+    known = ({part for c in hb.codes.codes for part in c.code.split() if not part.isdigit()}
+             if hb.has("codes") else None)
     listed = _listed_stop_words(lang)
     order = [p for p in hb.nav_page_ids() if p in hb.pages[lang]]
     order += sorted(p for p in hb.pages[lang] if p not in order)
@@ -170,8 +172,11 @@ def build_index(hb: Handbook, lang: str, lang_site: Path) -> dict[str, Any]:
     for i, section in enumerate(sections):
         for code in section.codes:
             codes.setdefault(code, []).append(i)
+    # codes that are also words of the text ("bus", "for", "sec"): typed in small letters they are the word
+    lowercase_words = set(re.findall(r"\b[a-z\u00e0-\u00ff]+\b", " ".join(s.text for s in sections)))
     return {
         "pages": pages,
+        "words_too": sorted(c for c in codes if c.lower() in lowercase_words),
         "docs": [{"p": s.page, "a": s.anchor, "t": s.title, "x": s.text} for s in sections],
         "codes": codes,
         "stop": stop_words(hb, lang, sections),

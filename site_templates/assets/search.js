@@ -59,7 +59,8 @@
       return { words: entry[0].map(function (w) { return " " + words(w).join(" ") + " "; }),
                terms: [].concat.apply([], entry[1].map(words)) };
     });
-    return { engine: engine, data: data, stop: new Set(data.stop), codes: codes, everyday: everyday };
+    return { engine: engine, data: data, stop: new Set(data.stop), codes: codes, everyday: everyday,
+             wordsToo: new Set(data.words_too) };
   }
 
   // ---------------------------------------------------------------- matching
@@ -71,13 +72,15 @@
     var all = raw.map(fold);
     var content = all.filter(function (w) { return !index.stop.has(w); });
     if (!content.length) content = all;  // only stop words: search them as they are
-    // A printed code: typed in capitals, or any case when it is not a word of the language ("for" is not FOR).
+    // A printed code: typed in capitals, or in small letters when it is no word of the text and no stop word
+    // ("bni" is BNI; "for" and "bus" are words), from three letters (two are the start of any word being typed).
     var codeTerms = new Set();
     var codeDocs = [];
     raw.forEach(function (token) {
       var hit = index.codes[fold(token)];
       var capitals = token.length > 1 && token === token.toUpperCase() && /\p{L}/u.test(token);
-      if (hit && (capitals || !index.stop.has(fold(token)))) {
+      var plain = token.length >= 3 && !index.stop.has(fold(token)) && !index.wordsToo.has(hit && hit.code);
+      if (hit && (capitals || plain)) {
         codeTerms.add(fold(token));
         hit.docs.forEach(function (d) { if (codeDocs.indexOf(d) < 0) codeDocs.push(d); });
       }
