@@ -164,3 +164,29 @@ def test_any_typed_text_gets_an_answer_never_an_error(spanish_search, text):
         return q.trim() === '' ? s === '' : s !== '' && window.hbSearch.lastMs !== null; }""", arg=text)
     assert page.locator("dialog.hb-search b").count() == 0  # typed text is never markup
     assert errors == []
+
+
+def test_search_works_offline_after_a_visit_under_the_sites_policy(browser, built_site):
+    """The service worker precaches the index, the engine and the script: after one visit, with the network gone,
+    search still answers (served with the site's Content-Security-Policy header, as deployed)."""
+    from build_scripts.outputs import csp
+
+    from .browser import poll
+
+    policy = csp.site_policy(built_site.site_dir)
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    with serve_site(built_site.site_dir, headers={"Content-Security-Policy": policy.text(header=True)}) as url:
+        page.goto(url + "es/section-01/")
+        assert poll(page, "() => !!(navigator.serviceWorker && navigator.serviceWorker.controller)"), "no worker"
+        assert poll(page, "async (u) => !!(await caches.match(u))", url + "es/search/index.json"), "not precached"
+    context.set_offline(True)
+    page.reload()
+    page.click("button.hb-search-open")
+    page.keyboard.type("expulcion")
+    assert poll(page, "() => document.querySelectorAll('.hb-search__result').length > 0"), \
+        page.inner_text("#hb-search-status")
+    assert errors == []
+    context.close()
