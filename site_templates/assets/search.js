@@ -104,6 +104,13 @@
       });
     }
     add(index.engine.search(content.join(" "), options), 1);
+    // other forms of a long word, without a stemmer for every language: its start, as a prefix, lighter
+    // ("suspended" finds "suspension" through "suspen", "apelar" finds "apelación" through "apel")
+    var stems = content.filter(function (w) { return w.length >= 6 && !codeTerms.has(w); })
+      .map(function (w) { return w.slice(0, Math.max(4, w.length - 3)); });
+    if (stems.length) {
+      add(index.engine.search(stems.join(" "), { boost: options.boost, prefix: true, fuzzy: false }), 0.4);
+    }
     // everyday words (search.yml): the handbook's own terms, as a second, slightly lighter query
     var spaced = " " + all.join(" ") + " ";
     var extra = [];
