@@ -13,6 +13,7 @@
   var root = new URL("../", script.src);  // the language's site: this file is <root>/assets/search.js
   var MAX_PAGES = 12;
   var MAX_ALSO = 3;
+  var SNIPPET_CHARS = 180;  // about three lines at 375 px
 
   function fold(text) {
     return text.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
@@ -151,7 +152,19 @@
       var found = new Set(words(s).filter(function (w) { return wanted.has(w); }));
       if (found.size > bestScore) { best = s; bestScore = found.size; }
     });
-    return best.trim();
+    best = best.trim();
+    // a long sentence (a table's row run on) starts near its first matching word, so that it shows in three lines
+    if (best.length > SNIPPET_CHARS) {
+      var parts = best.split(/([\p{L}\p{N}]+)/u), at = 0, first = -1;
+      for (var i = 0; i < parts.length && first < 0; i++) {
+        if (wanted.has(fold(parts[i]))) first = at;
+        at += parts[i].length;
+      }
+      var start = Math.max(0, first - 40);
+      if (start > 0) start = best.indexOf(" ", start) + 1 || start;
+      best = (start > 0 ? "… " : "") + best.slice(start, start + SNIPPET_CHARS) + (start + SNIPPET_CHARS < best.length ? " …" : "");
+    }
+    return best;
   }
 
   function marked(text, terms) {
