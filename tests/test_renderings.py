@@ -113,7 +113,7 @@ def test_a_missing_catalogue_file_is_reported(tmp_path):
 
 import re  # noqa: E402
 
-from hypothesis import given, settings  # noqa: E402
+from hypothesis import assume, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from build_scripts.core import renderings  # noqa: E402
@@ -239,11 +239,12 @@ def test_a_real_miss_is_still_an_alarm(handbook):
        after=st.text(alphabet="abcdefghijklmnopqrstuvwxyz-", min_size=1, max_size=8),
        filler=st.text(alphabet="abcdefghijklmnopqrstuvwxyz .,;:()", max_size=30))
 def test_a_term_counts_only_as_whole_words(before, after, filler):
+    assume(after not in ("s", "es"))  # a plural is the term
     matcher = glossary.TermMatcher([{"en": "detention", "es": "detención"}], "en")
     assert matcher.count_source("detention", f"{filler} {before}detention {filler}") == 0
     assert matcher.count_source("detention", f"{filler} detention{after} {filler}") == 0
     standalone = f"{filler} (detention) {filler}"
-    assert matcher.count_source("detention", standalone) == 1 + len(re.findall(r"(?<![\w-])detention(?![\w-])", filler)) * 2
+    assert matcher.count_source("detention", standalone) == 1 + len(re.findall(r"(?<![\w-])detention(?:s|es)?(?![\w-])", filler)) * 2
 
 
 def test_a_mistyped_glossary_kind_or_key_names_file_and_entry(handbook_copy):
