@@ -90,7 +90,6 @@ class TermMatcher:
     'sexual harassment', 'bullying' inside 'cyber bullying'), and its translation in the other language."""
 
     def __init__(self, terms: list[dict[str, Any]], approved: str):
-        self.approved = approved
         self._source = {t[approved]: source_pattern(t[approved]) for t in terms if approved in t}
         folded = {english: fold(english).split() for english in self._source}
         self._longer = {english: [self._source[other] for other, words in folded.items()
