@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from .core.checks import page_warnings
 from .core.load import load_handbook
 from .core.report import format_report
 from .core.validate import load_and_check
@@ -23,11 +24,13 @@ from .parts.deadlines import cmd_calendar
 
 def cmd_check(args: argparse.Namespace) -> int:
     try:
-        _, findings = load_and_check(args.config)
+        hb, findings = load_and_check(args.config)
     except SourceError as exc:
         print(exc.report(), file=sys.stderr)
         return 1
     print("Source OK: every file validates, every reference and link resolves.")
+    for warning in page_warnings(hb):
+        print(f"Warning: {warning}")
     print(format_report(findings))
     return 0
 

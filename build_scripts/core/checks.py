@@ -196,3 +196,12 @@ def run_checks(hb: Handbook) -> list[Problem]:
     if problems:
         return problems  # links are checked on rendered pages, which need sound references first
     return check_links(hb)
+
+
+def page_warnings(hb: Handbook) -> list[Problem]:
+    """What `check` points out without failing: a page with neither a `title:` nor a heading, which the contents list
+    and the browser's tab could only call by its file name."""
+    return [Problem(page.rel, f"no `title:` in its front matter and no heading: it shows as '{page.id}'; add a line "
+                    "`title: ...` to its front matter or a heading (`# ...`) to the page", 1)
+            for lang in hb.languages for page in hb.pages[lang].values()
+            if not page.meta.get("title") and page.heading is None]

@@ -90,8 +90,11 @@ def assemble_docs(hb: Handbook, lang: str, findings: list[Finding], docs_dir: Pa
     docs_dir.mkdir(parents=True)
     renderer = Renderer(hb, lang)
     for page_id, markdown in render_language(hb, lang, pdf_files, acknowledgement_endpoint).items():
-        meta = dict(hb.pages[lang][page_id].meta)
+        page = hb.pages[lang][page_id]
+        meta = dict(page.meta)
         meta.pop("id", None)
+        if page.heading and not meta.get("title"):
+            meta["title"] = page.title  # the first heading, as the generator's own lists name it (MkDocs takes only an h1)
         scripts = page_scripts(hb, lang, page_id)
         if scripts:
             meta["hb_scripts"] = scripts
