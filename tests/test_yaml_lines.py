@@ -87,6 +87,10 @@ def test_the_issue_s_languages_without_colon_is_on_its_own_line(tmp_path):
     ("title\n  en: x\n", 1, 1, "add ':' after the key 'title'"),  # PyYAML: line 2, "mapping values are not allowed"
     ("a:\n  b: 1\n    c: 2\n", 3, 5, "indented more than the line above it (line 2)"),
     ("a:\n    b: 1\n  c: 2\n", 3, 3, "indented 2 spaces, less than line 2 (4 spaces)"),
+    # the issue's key indented too deep (line 5), which PyYAML notices on the next line: this file indents by 2
+    ("district:\n  en: A\n  es: B\ntitle:\n    en: C\n  es: D\n", 5, 5,
+     "indented 4 spaces more than its key (line 4), where this file indents by 2 spaces: indent it and the lines with "
+     "it like line 6"),
     ("a: \"open\nb: 2\nc: 3\n", 1, 4, 'the quote " opened here is never closed'),  # PyYAML: the end of the file
     ("a: [x, y\nb: 2\n", 1, 4, "the '[' opened here is never closed"),
     ("a: {x: 1\n", 1, 4, "the '{' opened here is never closed: add '}'"),

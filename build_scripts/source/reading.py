@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -238,6 +239,31 @@ def _quote_run_on_to(text: str, row: int) -> yaml.Mark | None:
     return start
 
 
+def _deeper_run(lines: list[str], row: int) -> tuple[int, int, int] | None:
+    """Line `row` is indented less than the lines just above it but more than their key: which is wrong? The file's
+    own habit decides. If `row` is indented under the key by the file's usual step (the most common one from a `key:`
+    to its first line) and the lines above are not, the first of those is the mistake (an over-indented key): (its
+    index, the key's, the usual step); else None (`row` is)."""
+    content = [n for n, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")]
+    steps = Counter(_indent(lines[b]) - _indent(lines[a]) for a, b in zip(content, content[1:])
+                    if lines[a].rstrip().endswith(":") and _indent(lines[b]) > _indent(lines[a]))
+    if not steps:
+        return None
+    usual = steps.most_common(1)[0][0]
+    first = _line_before(lines, row)
+    while first is not None:
+        before = _line_before(lines, first)
+        if before is None or _indent(lines[before]) < _indent(lines[first]):
+            break
+        first = before
+    key = _line_before(lines, first) if first is not None else None
+    if key is None or _indent(lines[key]) >= _indent(lines[row]):
+        return None
+    if _indent(lines[row]) - _indent(lines[key]) == usual != _indent(lines[first]) - _indent(lines[key]):
+        return first, key, usual
+    return None
+
+
 def _first_word(text: str) -> str:
     return text.strip().removeprefix("- ").split(" ")[0][:60]
 
@@ -290,6 +316,13 @@ def explain_yaml_error(exc: yaml.MarkedYAMLError, text: str, first_line: int = 1
         if before is not None and _indent(here) > _indent(lines[before]) and column == _indent(here) + 1:
             return row, column, _too_deep(before + first_line)
         if before is not None and _indent(here) < _indent(lines[before]) and column == _indent(here) + 1:
+            deeper = _deeper_run(lines, row)
+            if deeper is not None:  # the lines above went deeper than this file indents: they are the odd ones
+                first, key, usual = deeper
+                return first, _indent(lines[first]) + 1, (
+                    f"this line is indented {_spaces(_indent(lines[first]) - _indent(lines[key]))} more than its key "
+                    f"(line {key + first_line}), where this file indents by {_spaces(usual)}: indent it and the "
+                    f"lines with it like line {row + first_line}")
             return row, column, (f"this line is indented {_spaces(_indent(here))}, less than line {before + first_line} "
                                  f"({_spaces(_indent(lines[before]))}) but lining up with no key above it: give the lines of one "
                                  "list or mapping the same indentation")
