@@ -36,7 +36,7 @@ $(STAMP_TEST): pyproject.toml $(STAMP_BUILD)
 
 $(NODE_STAMP): package.json package-lock.json   # the pinned Pyodide runtime (and, for tests, axe-core)
 	@echo "Installing the pinned npm packages (package-lock.json)"
-	@npm ci --no-audit --no-fund --loglevel=error
+	@npm ci --no-audit --no-fund --loglevel=error >/dev/null   # its errors still show (stderr)
 	@touch $@
 
 # Debian packages the tests use (Debian's Chromium for the browser tests: Playwright's own download cannot work here).
