@@ -56,10 +56,10 @@ pdf: $(STAMP_BUILD) $(SYSTEM_STAMP)   ## only the printable handbook, one PDF pe
 	$(PY) -m build_scripts pdf --out build/pdf
 
 check: $(STAMP_BUILD)         ## validate handbook/ and print the consistency report
-	$(PY) -m build_scripts check
+	@$(PY) -m build_scripts check
 
 serve: $(STAMP_BUILD) $(NODE_STAMP) $(SYSTEM_STAMP)  ## build, then preview at http://127.0.0.1:8000 (rebuilds on change)
-	$(PY) -m build_scripts serve
+	@$(PY) -m build_scripts serve
 
 test: $(STAMP_TEST) $(NODE_STAMP) $(SYSTEM_STAMP)  ## install what the tests need, then run them
 	$(PY) -m pytest

@@ -15,8 +15,8 @@ from pydantic import BaseModel, ValidationError
 from ..parts.registry import PARTS
 from ..source import schema
 from ..source.handbook import Handbook, Page
-from ..source.reading import (MAX_PAGE_BYTES, Problem, SourceError, YamlDoc, key_path, parse_yaml, read_source_text,
-                              read_yaml, split_front_matter)
+from ..source.reading import (MAX_PAGE_BYTES, Problem, SourceError, YamlDoc, key_path, missing_colon, parse_yaml,
+                              read_source_text, read_yaml, split_front_matter)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -42,7 +42,7 @@ def _validate(doc: YamlDoc, model: type[M], problems: list[Problem]) -> M | None
             if err["type"] == "missing" and (loc[:-1], loc[-1]) in run_together:
                 continue
             if err["type"] == "extra_forbidden" and (loc[:-1], _first_word(str(loc[-1]))) in run_together:
-                message = f"add ':' after the key '{_first_word(str(loc[-1]))}' (a key and its value: 'key: value')"
+                message = missing_colon(_first_word(str(loc[-1])))
             problems.append(Problem(doc.rel, message, doc.line_of(loc), key_path(loc) or None))
         return None
 

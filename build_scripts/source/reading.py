@@ -136,6 +136,10 @@ def read_source_text(path: Path, rel: str, max_bytes: int) -> str:
     return decode_source(raw, rel)
 
 
+class Refused(yaml.composer.ComposerError):
+    """What SourceLoader refuses though YAML allows it (its message says why, in the editor's words)."""
+
+
 class SourceLoader(yaml.SafeLoader):
     """yaml.SafeLoader that also refuses what it would otherwise accept silently or crash on: a key written twice
     in one mapping (the last value would win unseen), nesting deeper than MAX_YAML_DEPTH, an alias of a list or
@@ -152,13 +156,13 @@ class SourceLoader(yaml.SafeLoader):
             event = self.peek_event()
             target = self.anchors.get(event.anchor)
             if target is not None and not isinstance(target, yaml.ScalarNode):
-                raise yaml.composer.ComposerError(None, None, f"the alias '*{event.anchor}' repeats a list or mapping: "
+                raise Refused(None, None, f"the alias '*{event.anchor}' repeats a list or mapping: "
                                                   "write the values out", event.start_mark)
             return super().compose_node(parent, index)
         self.depth += 1
         try:
             if self.depth > MAX_YAML_DEPTH:
-                raise yaml.composer.ComposerError(None, None, f"lists and mappings nest more than {MAX_YAML_DEPTH} "
+                raise Refused(None, None, f"lists and mappings nest more than {MAX_YAML_DEPTH} "
                                                   "levels deep here", self.peek_event().start_mark)
             return super().compose_node(parent, index)
         finally:
@@ -264,6 +268,11 @@ def _deeper_run(lines: list[str], row: int) -> tuple[int, int, int] | None:
     return None
 
 
+def missing_colon(key: str) -> str:
+    """The advice for a key written without its ':' (the YAML reader's and the schema's)."""
+    return f"add ':' after the key '{key}' (a key and its value: 'key: value')"
+
+
 def _first_word(text: str) -> str:
     return text.strip().removeprefix("- ").split(" ")[0][:60]
 
@@ -291,16 +300,16 @@ def explain_yaml_error(exc: yaml.MarkedYAMLError, text: str, first_line: int = 1
                                                  f"line {row + first_line}): add the closing {quote}")
     if problem == "could not find expected ':'" and opened is not None:
         key = _first_word(_line_at(lines, opened.line)[opened.column:])
-        return opened.line, opened.column + 1, f"add ':' after the key '{key}' (a key and its value: 'key: value')"
+        return opened.line, opened.column + 1, missing_colon(key)
     if problem == "mapping values are not allowed here":
         before = _line_before(lines, row)
-        above = lines[before].strip() if before is not None else ""
-        if before is not None and ":" not in above and not above.startswith("-") and _indent(here) >= _indent(lines[before]):
-            # `title` then `en: ...` or `languages [en]` then `district: ...`: the line above is a key without ':'
-            key = _first_word(above)
-            return before, _indent(lines[before]) + 1, f"add ':' after the key '{key}' (a key and its value: 'key: value')"
-        if before is not None and _indent(here) > _indent(lines[before]):
-            return row, _indent(here) + 1, _too_deep(before + first_line)
+        if before is not None:
+            above = lines[before]
+            # `title` then `en: ...`, or `languages [en]` then `district: ...`: the line above is a key without ':'
+            if ":" not in above and not above.strip().startswith("-") and _indent(here) >= _indent(above):
+                return before, _indent(above) + 1, missing_colon(_first_word(above))
+            if _indent(here) > _indent(above):
+                return row, _indent(here) + 1, _too_deep(before + first_line)
         return row, column, "a value holding ': ' must be written in quotes, e.g. title: \"Part 1: Rights\""
     if "quoted scalar" in context and "end of stream" in problem and opened is not None:
         quote = _line_at(lines, opened.line)[opened.column:opened.column + 1] or '"'
@@ -358,10 +367,8 @@ def parse_yaml(text: str, rel: str, first_line: int = 1) -> tuple[Any, yaml.Node
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except (yaml.scanner.ScannerError, yaml.parser.ParserError, yaml.composer.ComposerError) as exc:
-        if isinstance(exc, yaml.composer.ComposerError) and not ("undefined alias" in str(exc.problem)
-                                                                 or "another document" in str(exc.problem)):
-            raise SourceError([Problem(rel, f"YAML error: {exc.problem}", exc.problem_mark.line + first_line
-                                       if exc.problem_mark else first_line)]) from None  # SourceLoader's own refusals
+        if isinstance(exc, Refused):
+            raise SourceError([Problem(rel, f"YAML error: {exc.problem}", exc.problem_mark.line + first_line)]) from None
         row, column, advice = explain_yaml_error(exc, text, first_line)
         raise SourceError([_syntax_problem(rel, text, row, column, advice, first_line)]) from None
     except yaml.MarkedYAMLError as exc:
