@@ -12,7 +12,7 @@ from .core.checks import page_warnings
 from .core.load import load_handbook
 from .core.report import format_report
 from .core.validate import load_and_check
-from .outputs.site import BUILD_WAIT_SECONDS, BuildBusy, BuildResult, build_site
+from .outputs.site import BUILD_WAIT_SECONDS, BuildBusy, BuildResult, build_lock, build_site
 from .outputs.static_server import deploy_headers, serve_site
 from .parts.form import endpoint_setting
 from .source.config import handbook_dir, read_config
@@ -60,6 +60,10 @@ def _build(args: argparse.Namespace) -> BuildResult | None:
     return result
 
 
+def _site_dir(args: argparse.Namespace) -> Path:
+    return Path(args.site_dir or Path(args.config).parent / "site").resolve()
+
+
 def _shown(path: Path) -> str:
     """A path as the reader typed their way to it: relative to the current folder where it is inside it."""
     try:
@@ -90,7 +94,7 @@ def _watched_mtime(paths: list[Path]) -> float:
 def cmd_serve(args: argparse.Namespace) -> int:
     if _build(args) is None:
         return 1
-    site_dir = Path(args.site_dir or Path(args.config).parent / "site").resolve()
+    site_dir = _site_dir(args)
     project = Path(args.config).resolve().parent
     watched = [project / "handbook", Path(args.config), PROJECT / "site_templates"]
     seen = _watched_mtime(watched)
@@ -130,10 +134,15 @@ def cmd_pdf(args: argparse.Namespace) -> int:
     try:
         hb, _ = load_and_check(args.config.resolve())
         started = time.perf_counter()
-        paths = build_pdfs(hb, args.out, args.config.resolve())
+        # a site build writes its PDFs into build/pdf/ too: one at a time, under the site's lock
+        with build_lock(_site_dir(args), args.wait, print):
+            paths = build_pdfs(hb, args.out, args.config.resolve())
         elapsed = time.perf_counter() - started
     except SourceError as exc:
         print(exc.report(), file=sys.stderr)
+        return 1
+    except BuildBusy as exc:
+        print(f"PDF build refused: {exc}", file=sys.stderr)
         return 1
     except PdfError as exc:
         print(f"PDF build failed: {exc}", file=sys.stderr)
@@ -195,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     serve = sub.add_parser("serve", help="build, then preview locally, rebuilding on change", parents=[wait])
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    pdf = sub.add_parser("pdf", help="only the printable handbooks, one PDF per language")
+    pdf = sub.add_parser("pdf", help="only the printable handbooks, one PDF per language", parents=[wait])
     pdf.add_argument("--out", type=Path, default=Path("build/pdf"), help="where to write the PDFs")
     data = sub.add_parser("calculator-data", help="compile the calculators' data (calculators/data/handbook.json)")
     data.add_argument("--out", type=Path, default=None, help="JSON file to write")

@@ -91,14 +91,19 @@ def test_past_its_patience_a_build_refuses_in_a_sentence(tmp_path):
     assert heard == [] and not site.exists()
 
 
-def test_the_command_line_says_it_refused_without_a_traceback(tmp_path):
+@pytest.mark.parametrize("command, says", [("build", "Build refused"), ("serve", "Build refused"),
+                                            ("pdf", "PDF build refused")])  # serve's builds and `make pdf` too
+def test_the_command_line_says_it_refused_without_a_traceback(tmp_path, command, says):
     site = tmp_path / "site"
     with build_lock(site, 0, print):
         result = subprocess.run([sys.executable, "-m", "build_scripts", "--config", str(PROSE), "--site-dir", str(site),
-                                 "build", "--wait", "0"], cwd=PROJECT, capture_output=True, text=True, timeout=120)
+                                 command, "--wait", "0", *(["--port", "0"] if command == "serve" else []),
+                                 *(["--out", str(tmp_path / "pdf")] if command == "pdf" else [])],
+                                cwd=PROJECT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
-    assert result.stderr.strip().endswith(f"Build refused: another build (process {os.getpid()}) is still writing {site}; "
+    assert result.stderr.strip().endswith(f"{says}: another build (process {os.getpid()}) is still writing {site}; "
                                           "run this one again when it has finished"), result.stderr
+    assert not site.exists() and not (tmp_path / "pdf").exists()
 
 
 def test_a_failed_build_keeps_the_last_complete_site(tmp_path):
