@@ -8,11 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from build_scripts.core.checks import page_warnings
 from build_scripts.core.validate import load_and_check
 from build_scripts.outputs.site import assemble_docs
+from build_scripts.source.reading import SourceError
 
 from .conftest import PROJECT
 
@@ -56,3 +58,17 @@ def test_check_warns_where_a_page_has_neither_title_nor_heading(tmp_path):
     assert ("Warning: handbook/pages/en/policy.md:1: no `title:` in its front matter and no heading: it shows as "
             "'policy'") in result.stdout, result.stdout
     assert "Warning: handbook/pages/es/policy.md:1: " in result.stdout and result.stdout.count("Warning:") == 2
+
+
+def test_a_language_without_a_home_page_fails_check(tmp_path):
+    """The site's address opens pages/<lang>/index.md: without it, `check` says so (the build would end in a 404)."""
+    root = _prose(tmp_path, {})
+    for lang in ("en", "es"):
+        (root / "handbook/pages" / lang / "index.md").rename(root / "handbook/pages" / lang / "home.md")
+    navigation = root / "handbook/navigation.yml"
+    navigation.write_text(navigation.read_text(encoding="utf-8").replace("page: index", "page: home"), encoding="utf-8")
+    with pytest.raises(SourceError) as info:
+        load_and_check(root / "mkdocs.yml")
+    assert [str(p) for p in info.value.problems] == [
+        f"handbook/pages/{lang}: no index.md: the home page, the first page readers see, is the file index.md"
+        for lang in ("en", "es")]

@@ -56,6 +56,10 @@ def check_navigation(hb: Handbook) -> list[Problem]:
         for pid, page in sorted(hb.pages.get(lang, {}).items()):
             if pid not in listed:
                 problems.append(Problem(page.rel, f"this page is not in the menu: add '{pid}' to handbook/{NAVIGATION}", 1))
+    for lang in hb.languages:  # the site's address (and the language chooser's link) opens index.md
+        if hb.pages.get(lang) and "index" not in hb.pages[lang]:
+            problems.append(Problem(f"{hb.root.name}/pages/{lang}", "no index.md: the home page, the first page "
+                                    "readers see, is the file index.md"))
     return problems
 
 
