@@ -56,6 +56,10 @@ def check_navigation(hb: Handbook) -> list[Problem]:
         for pid, page in sorted(hb.pages.get(lang, {}).items()):
             if pid not in listed:
                 problems.append(Problem(page.rel, f"this page is not in the menu: add '{pid}' to handbook/{NAVIGATION}", 1))
+    for lang in hb.languages:  # the site's address (and the language chooser's link) opens index.md
+        if hb.pages.get(lang) and "index" not in hb.pages[lang]:
+            problems.append(Problem(f"{hb.root.name}/pages/{lang}", "no index.md: the home page, the first page "
+                                    "readers see, is the file index.md"))
     return problems
 
 
@@ -196,3 +200,12 @@ def run_checks(hb: Handbook) -> list[Problem]:
     if problems:
         return problems  # links are checked on rendered pages, which need sound references first
     return check_links(hb)
+
+
+def page_warnings(hb: Handbook) -> list[Problem]:
+    """What `check` points out without failing: a page with neither a `title:` nor a heading, which the contents list
+    and the browser's tab could only call by its file name."""
+    return [Problem(page.rel, f"no `title:` in its front matter and no heading: it shows as '{page.id}'; add a line "
+                    "`title: ...` to its front matter or a heading (`# ...`) to the page", 1)
+            for lang in hb.languages for page in hb.pages[lang].values()
+            if not page.meta.get("title") and page.heading is None]

@@ -6,6 +6,7 @@ Required: edition.yml, navigation.yml and pages/<language>/*.md. Every other fil
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -14,8 +15,8 @@ from pydantic import BaseModel, ValidationError
 from ..parts.registry import PARTS
 from ..source import schema
 from ..source.handbook import Handbook, Page
-from ..source.reading import (MAX_PAGE_BYTES, Problem, SourceError, YamlDoc, key_path, parse_yaml, read_source_text,
-                              read_yaml, split_front_matter)
+from ..source.reading import (MAX_PAGE_BYTES, Problem, SourceError, YamlDoc, key_path, missing_colon, parse_yaml,
+                              read_source_text, read_yaml, split_front_matter)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -29,10 +30,25 @@ def _validate(doc: YamlDoc, model: type[M], problems: list[Problem]) -> M | None
     try:
         return model.model_validate(doc.data if doc.data is not None else {})
     except ValidationError as exc:
-        for err in exc.errors():
+        errors = exc.errors()
+        # `district {en: X}`: a key and its value run together without ':' read as one unknown key, and the real key
+        # as missing; said once, as the mistake it is, on that line
+        run_together = {(tuple(e["loc"][:-1]), _first_word(e["loc"][-1])): e["loc"][-1] for e in errors
+                        if e["type"] == "extra_forbidden" and isinstance(e["loc"][-1], str)
+                        and _first_word(e["loc"][-1]) != e["loc"][-1]}
+        for err in errors:
             loc = tuple(err["loc"])
-            problems.append(Problem(doc.rel, err["msg"], doc.line_of(loc), key_path(loc) or None))
+            message = err["msg"]
+            if err["type"] == "missing" and (loc[:-1], loc[-1]) in run_together:
+                continue
+            if err["type"] == "extra_forbidden" and (loc[:-1], _first_word(str(loc[-1]))) in run_together:
+                message = missing_colon(_first_word(str(loc[-1])))
+            problems.append(Problem(doc.rel, message, doc.line_of(loc), key_path(loc) or None))
         return None
+
+
+def _first_word(key: Any) -> Any:
+    return re.split(r"[\s{\[]", key, maxsplit=1)[0] if isinstance(key, str) else key
 
 
 def _load_pages(root: Path, languages: list[str], problems: list[Problem]) -> dict[str, dict[str, Page]]:

@@ -3,12 +3,18 @@ language chooser, the calculators' runtime and offline reading, each only where 
 
 from __future__ import annotations
 
+import ctypes
+import fcntl
 import html
 import logging
+import os
 import shutil
+import tempfile
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator
 
 import jinja2
 import yaml
@@ -90,8 +96,11 @@ def assemble_docs(hb: Handbook, lang: str, findings: list[Finding], docs_dir: Pa
     docs_dir.mkdir(parents=True)
     renderer = Renderer(hb, lang)
     for page_id, markdown in render_language(hb, lang, pdf_files, acknowledgement_endpoint).items():
-        meta = dict(hb.pages[lang][page_id].meta)
+        page = hb.pages[lang][page_id]
+        meta = dict(page.meta)
         meta.pop("id", None)
+        if page.heading and not meta.get("title"):
+            meta["title"] = page.title  # the first heading, as the generator's own lists name it (MkDocs takes only an h1)
         scripts = page_scripts(hb, lang, page_id)
         if scripts:
             meta["hb_scripts"] = scripts
@@ -212,25 +221,114 @@ def _show_mkdocs_warnings() -> None:
         logger.addHandler(handler)
 
 
+# ---------------------------------------------------------------- one build at a time, swapped in whole
+
+BUILD_WAIT_SECONDS = 600  # a build of the real handbook takes about a minute on a busy machine; then refuse
+
+
+class BuildBusy(Exception):
+    """Another build holds the site's lock for longer than this one would wait."""
+
+
+@contextmanager
+def build_lock(site_dir: Path, wait_seconds: float, say: Callable[[str], None]) -> Iterator[None]:
+    """Hold the lock of `site_dir` (the file .<name>.lock beside it, locked with flock, so a build that dies lets go).
+    Held: wait for it, saying so once, up to `wait_seconds`; then BuildBusy."""
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    with open(site_dir.parent / f".{site_dir.name}.lock", "a+", encoding="utf-8") as handle:
+        deadline = time.monotonic() + wait_seconds
+        told = False
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                handle.seek(0)
+                holder = handle.read().strip() or "another process"
+                if time.monotonic() >= deadline:
+                    raise BuildBusy(f"another build ({holder}) is still writing {site_dir}; run this one again when it "
+                                    "has finished") from None
+                if not told:
+                    say(f"Another build ({holder}) is writing {site_dir}: waiting for it to finish")
+                    told = True
+                time.sleep(0.2)
+        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"process {os.getpid()}")
+            handle.flush()
+            for stale in [*site_dir.parent.glob(f".{site_dir.name}.building-*"),  # left by a build that was killed
+                          *site_dir.parent.glob(f".{site_dir.name}.old-*")]:
+                shutil.rmtree(stale, ignore_errors=True)
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2  # linux/fs.h
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders' names in one step (Linux's renameat2 with RENAME_EXCHANGE); False where it is not offered."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    return renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0
+
+
+def swap_in(new: Path, site_dir: Path) -> None:
+    """Put the complete site `new` at `site_dir`, the old one out and deleted. Where the system can swap two names at
+    once, no request to a server of `site_dir` ever finds it missing; elsewhere, for the instant between two renames."""
+    if site_dir.is_dir() and _exchange(new, site_dir):
+        shutil.rmtree(new)  # now the old site
+        return
+    old = new.with_name(new.name.replace(".building-", ".old-"))
+    if site_dir.exists():
+        os.rename(site_dir, old)
+    os.rename(new, site_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
 def build_site(config_file: Path, site_dir: Path | None = None, work_dir: Path | None = None, strict: bool = True,
-               with_pdf: bool = True) -> BuildResult:
-    """Validate, then build the PDFs and every language with MkDocs (strict)."""
+               with_pdf: bool = True, wait_seconds: float = BUILD_WAIT_SECONDS,
+               progress: Callable[[str], None] | None = None) -> BuildResult:
+    """Validate, then build the PDFs and every language with MkDocs (strict) into a folder beside `site_dir`, and swap
+    it in whole: `site_dir` is always a complete site, the last one built. One build at a time per `site_dir` (a lock
+    file beside it): a second one waits up to `wait_seconds`, then refuses (BuildBusy). `progress` hears each stage."""
+    say = progress or (lambda _: None)
+    config_file = Path(config_file).resolve()
+    say("Checking the source")
+    hb, findings = load_and_check(config_file)
+    site_dir = Path(site_dir or config_file.parent / "site").resolve()
+    work_dir = Path(work_dir or config_file.parent / "build").resolve()
+    with build_lock(site_dir, wait_seconds, say):
+        staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
+        staging.chmod(0o755)  # mkdtemp makes it private; the site is for a web server to read
+        try:
+            _build_into(config_file, hb, findings, staging, work_dir, strict, with_pdf, say)
+            swap_in(staging, site_dir)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)  # the last complete site stays where it was
+            raise
+    return BuildResult(hb, findings, site_dir)
+
+
+def _build_into(config_file: Path, hb: Handbook, findings: list[Finding], site_dir: Path, work_dir: Path,
+                strict: bool, with_pdf: bool, say: Callable[[str], None]) -> None:
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
-    config_file = Path(config_file).resolve()
-    hb, findings = load_and_check(config_file)
     base = read_config(config_file)
-    site_dir = Path(site_dir or config_file.parent / "site").resolve()
-    work_dir = Path(work_dir or config_file.parent / "build").resolve()
-    if site_dir.exists():
-        shutil.rmtree(site_dir)
-    site_dir.mkdir(parents=True)
     _show_mkdocs_warnings()
     endpoint = endpoint_setting(base, config_file.name)
     base.setdefault("extra", {}).setdefault("handbook", {})["acknowledgement_endpoint"] = endpoint  # the hooks' CSP too
+    if with_pdf:
+        say(f"Making the printable PDF ({', '.join(hb.languages)})")
     pdf_files = build_pdfs(hb, work_dir / "pdf", config_file) if with_pdf else {}
     for lang in hb.languages:
+        say(f"Building the pages ({lang})")
         docs_dir = work_dir / "docs" / lang
         lang_site = site_dir / hb.site_folder(lang)
         assemble_docs(hb, lang, findings, docs_dir, pdf_files, endpoint)
@@ -245,6 +343,7 @@ def build_site(config_file: Path, site_dir: Path | None = None, work_dir: Path |
     if len(hb.languages) > 1:
         write_root_page(hb, site_dir)
     if any(uses_calculators(inserts_used(hb, lang)) for lang in hb.languages):
+        say("Adding the calculators' runtime")
         copy_runtime(hb, site_dir)
+    say("Adding offline reading")
     add_offline_reading(hb, site_dir)  # last: the service worker's build id is a hash of every other file
-    return BuildResult(hb, findings, site_dir)

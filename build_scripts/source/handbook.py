@@ -8,10 +8,12 @@ that fills it is build_scripts.core.load; the parts are build_scripts/parts/.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from . import schema
+from .headings import first_heading_text
 from .i18n import pick
 from .reading import Problem, YamlDoc, key_path
 
@@ -29,7 +31,13 @@ class Page:
 
     @property
     def title(self) -> str:
-        return str(self.meta.get("title") or self.id)
+        """The front matter's `title`, else the page's first heading, else its file name (`check` warns then)."""
+        return str(self.meta.get("title") or self.heading or self.id)
+
+    @cached_property
+    def heading(self) -> str | None:
+        """The page's first heading, as text (read once: titles are asked for on every link to the page)."""
+        return first_heading_text(self.body)
 
 
 @dataclass
