@@ -20,7 +20,6 @@ import jinja2
 from ..parts.calculators.runtime import RUNTIME_DIR
 from ..parts.calculators.runtime_manifest import kept_offline
 from ..source.handbook import Handbook
-from ..source.i18n import load_strings
 from ..source.paths import SITE_TEMPLATES
 from .csp import with_policy
 
@@ -78,7 +77,7 @@ def write_offline_pages(hb: Handbook, site_dir: Path) -> list[Path]:
     template = env.get_template("offline.html.j2")
     written = []
     for lang in hb.languages:
-        strings = load_strings(lang)
+        strings = hb.strings(lang)
         extras = _optional_assets(site_dir, hb.site_folder(lang))
         html = template.render(lang=lang, strings=strings, site_title=hb.site_name(lang), icon=extras.get("icon"),
                                site_root="../../" if hb.site_folder(lang) else "../")

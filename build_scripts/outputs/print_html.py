@@ -20,7 +20,6 @@ import markdown
 from bs4 import BeautifulSoup, Tag
 
 from ..core.pages import render_language
-from ..core.printed import load_print_strings
 from ..core.render import Renderer, all_inserts
 from ..source.handbook import Handbook, Page
 from ..source.inserts import Insert, find_inserts, page_url
@@ -293,7 +292,7 @@ def _cover_html(env: jinja2.Environment, hb: Handbook, lang: str, tx: Any) -> st
         district=tx(edition.district), mark=tx(edition.district_mark), motto=tx(edition.motto),
         years=edition.school_years or "", years_label=tx(edition.school_years_label),
         approval=edition.approval and {"heading": tx(edition.approval.heading), "body": tx(edition.approval.body),
-                                       "printed": edition.approval.printed_date},
+                                       "printed": tx(edition.approval.printed_date)},
         notice=hb.translation_notice(lang))
 
 
@@ -301,7 +300,7 @@ def print_document(hb: Handbook, lang: str, config_file: Path | None = None) -> 
     """The whole handbook in `lang` as one HTML document for WeasyPrint."""
     if lang not in hb.pages:
         raise PrintError(f"no pages in language '{lang}' (languages: {', '.join(hb.languages)})")
-    strings = load_print_strings(lang)
+    strings = hb.strings(lang, "print")
     env = _templates()
     tx = Renderer(hb, lang).tx
     sections = _sections(hb, lang)

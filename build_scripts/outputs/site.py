@@ -25,9 +25,9 @@ from ..parts.theme import BRAND_CSS, colours_css
 from ..source.config import read_config
 from ..source.findings import Finding
 from ..source.handbook import Handbook
-from ..source.i18n import load_strings
+from ..source.i18n import language_name
 from ..source.inserts import find_inserts, inserts_used
-from ..source.paths import ASSETS, SITE_TEMPLATES
+from ..source.paths import ASSETS, PROJECT, SITE_TEMPLATES
 from .csp import with_policy
 from .offline import add_offline_reading
 from .pdf import build_pdfs
@@ -37,6 +37,8 @@ from .pdf import build_pdfs
 CORE_ASSETS = ("handbook.css", "handbook.js", "offline.css", "offline.js", "javascripts")
 COLOURS = "colours.css"  # the theme's colours for the pages without the theme (parts/theme.py)
 BRAND_DIR = "assets/brand"  # handbook/theme/ is copied here
+OVERRIDES = SITE_TEMPLATES / "overrides"  # the theme's templates the generator replaces
+HOOKS = PROJECT / "build_scripts" / "hooks.py"
 
 
 @dataclass
@@ -96,7 +98,7 @@ def assemble_docs(hb: Handbook, lang: str, findings: list[Finding], docs_dir: Pa
         if scripts:
             meta["hb_scripts"] = scripts
         (docs_dir / f"{page_id}.md").write_text(_front_matter(meta) + markdown + "\n", encoding="utf-8")
-    strings = load_strings(lang)
+    strings = hb.strings(lang)
     report = renderer.render_template("consistency-report.md.j2", REPORT_PAGE, findings=findings,
                                       topics=[topic.id for topic in topics()])
     # for the editors: reachable from "About this edition", kept out of the readers' search
@@ -119,20 +121,42 @@ def _nav(hb: Handbook, lang: str) -> list[Any]:
     return nav
 
 
+def _theme_words(cfg: dict[str, Any], strings: dict[str, str]) -> None:
+    """The words the theme would show in English whatever the page's language, from the generator's catalogue: the
+    colour scheme toggles' names and the headings' permalink title (the 404 page's are in overrides/404.html)."""
+    palette = cfg.get("theme", {}).get("palette")
+    for scheme in palette if isinstance(palette, list) else [palette] if isinstance(palette, dict) else []:
+        if isinstance(scheme, dict) and isinstance(scheme.get("toggle"), dict):
+            # each scheme's toggle switches to the other one: the dark (slate) scheme's leads to the light
+            scheme["toggle"]["name"] = strings["theme_light" if scheme.get("scheme") == "slate" else "theme_dark"]
+    extensions = cfg.get("markdown_extensions") or []
+    for i, extension in enumerate(extensions):
+        if extension == "toc":
+            extensions[i] = extension = {"toc": {}}
+        if isinstance(extension, dict) and isinstance(extension.get("toc"), dict):
+            extension["toc"]["permalink_title"] = strings["permalink_title"]
+
+
 def language_config(base: dict[str, Any], config_file: Path, hb: Handbook, lang: str, docs_dir: Path, site_dir: Path) -> dict[str, Any]:
     """mkdocs.yml adapted to one language's build (absolute paths, that language's nav, search and <html lang>)."""
     cfg = yaml.safe_load(yaml.safe_dump(base))  # deep copy
     root = config_file.parent.resolve()
+    strings = hb.strings(lang)
+    # the district's words come from handbook/ (a value left in mkdocs.yml is ignored: `check` warns)
     cfg["site_name"] = hb.site_name(lang)
+    cfg.pop("site_description", None)
+    if hb.edition.description:
+        cfg["site_description"] = hb.in_language(hb.edition.description, lang)
     cfg["docs_dir"] = str(docs_dir)
     cfg["site_dir"] = str(site_dir)
     cfg["nav"] = _nav(hb, lang)
     cfg["not_in_nav"] = f"/{REPORT_PAGE}.md"  # reachable (linked from About), deliberately not in the menu
     theme = cfg.setdefault("theme", {})
     theme["language"] = lang
-    if theme.get("custom_dir"):
-        theme["custom_dir"] = str((root / theme["custom_dir"]).resolve())
-    cfg["hooks"] = [str((root / h).resolve()) for h in cfg.get("hooks", [])]
+    # the generator's own templates and hooks, wherever mkdocs.yml sits (a copied mkdocs.yml's paths would not hold)
+    theme["custom_dir"] = str(OVERRIDES)
+    cfg["hooks"] = [str(HOOKS)]
+    _theme_words(cfg, strings)
     plugins = cfg.get("plugins") or ["search"]
     # Material drops lunr's stemmer unless the pipeline names it; each language gets its own stemmer (lunr.<lang>).
     search = {"lang": [lang], "pipeline": ["stemmer", "stopWordFilter", "trimmer"]}
@@ -144,9 +168,10 @@ def language_config(base: dict[str, Any], config_file: Path, hb: Handbook, lang:
         "language": lang,
         "languages": hb.languages,
         "folder": hb.site_folder(lang),
-        "language_names": {code: load_strings(code)["language_name"] for code in hb.languages},
+        "language_names": {code: language_name(code) for code in hb.languages},
         "translation_notice": hb.translation_notice(lang),
-        "search_label": load_strings(lang)["search_dialog"],
+        "search_label": strings["search_dialog"],
+        "not_found": {key: strings[f"not_found_{key}"] for key in ("title", "text", "home")},
     })
     extra["alternate"] = []  # filled per page by hooks.on_page_context (a language menu only with two or more)
     extra["generator"] = False
@@ -165,7 +190,7 @@ def write_root_page(hb: Handbook, site_dir: Path) -> None:
     """site/index.html of a handbook in several languages: pick one (the reader's preferred one is suggested, never
     forced). A one-language handbook has none: its home page is the site's root."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(SITE_TEMPLATES / "root")), autoescape=True)
-    languages = [{"code": lang, "name": load_strings(lang)["language_name"],
+    languages = [{"code": lang, "name": language_name(lang),
                   "title": hb.in_language(hb.edition.title, lang),
                   "district": hb.in_language(hb.edition.district, lang)} for lang in hb.languages]
     html = env.get_template("index.html.j2").render(languages=languages, default=hb.languages[0], colours=COLOURS)
