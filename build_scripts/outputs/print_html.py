@@ -389,6 +389,30 @@ def _toc_groups(sections: list[PrintSection]) -> list[tuple[str | None, list[Pri
     return groups
 
 
+# Where the print edition starts a new sheet of its own accord (not for a page layout such as landscape): a page
+# of the navigation that starts a group, and the contents' heading. A short document drops those that would leave
+# a page nearly empty (build_scripts/outputs/pdf.py).
+SHEET_BREAKS = ".hb-page--new-sheet, .print-contents__heading"
+CONTENTS_HEADING_ID = "print-contents-heading"
+FLOWING = "hb-flowing"  # print.css: no break before it after all
+
+
+def sheet_break_ids(document_html: str) -> list[str]:
+    """The ids of the elements before which the print edition starts a new sheet of its own accord."""
+    soup = BeautifulSoup(document_html, "html.parser")
+    layouts = {f"hb-page--{layout}" for layout in page_layouts().values()}
+    return [str(el["id"]) for el in soup.select(SHEET_BREAKS)
+            if el.get("id") and not layouts & set(el.get("class", []))]
+
+
+def without_sheet_breaks(document_html: str, ids: set[str]) -> str:
+    """The document with no new sheet before the elements `ids` (they follow on the page before)."""
+    soup = BeautifulSoup(document_html, "html.parser")
+    for el in soup.find_all(id=list(ids)):
+        el["class"] = [*el.get("class", []), FLOWING]
+    return str(soup)
+
+
 def _fill_slots(body: list[Tag], slot_html: dict[str, str], contents_heading: str) -> set[str]:
     """Replace the print placeholders; the cover takes what comes before it on its page (the title)."""
     filled: set[str] = set()
@@ -408,6 +432,7 @@ def _fill_slots(body: list[Tag], slot_html: dict[str, str], contents_heading: st
                     heading.string = contents_heading
                     slot.insert_before(heading)
                 heading["class"] = [*heading.get("class", []), "print-contents__heading"]
+                heading["id"] = heading.get("id") or CONTENTS_HEADING_ID  # so the PDF's pages can tell where it starts
             slot.replace_with(fragment)
             filled.add(name)
     return filled

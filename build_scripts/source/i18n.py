@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import string
 from datetime import date
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -27,6 +29,11 @@ def catalogue(lang: str, section: str = "") -> dict[str, str]:
     path = SECTIONS[section] / f"{lang}.yml"
     if not path.exists():
         raise FileNotFoundError(f"{path}: no interface strings for language '{lang}'")
+    return dict(_read_catalogue(path, path.stat().st_mtime_ns))
+
+
+@lru_cache(maxsize=32)  # every page's renderer asks; read again when the file changes (`serve` rebuilds)
+def _read_catalogue(path: Path, _changed: int) -> dict[str, str]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
