@@ -253,3 +253,44 @@ def test_a_short_document_prints_without_nearly_empty_pages(prose, english_only)
     empty = HTML(string="<p>One line.</p>").render().pages[0]
     full = HTML(string="<p>x</p>" * 80).render().pages[0]
     assert page_fill(empty) < NEARLY_EMPTY < page_fill(full)
+
+
+# ---------------------------------------------------------------- the district's look: logo and favicon
+
+
+def _icon_and_images(path: Path) -> tuple[str | None, list[str]]:
+    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    icon = soup.find("link", rel="icon")
+    return (icon["href"] if icon else None), [img["src"] for img in soup.find_all("img")]
+
+
+def test_the_districts_logo_and_favicon_mark_every_page_the_chooser_offline_page_and_cover(english_only):
+    from build_scripts.outputs.print_html import print_document
+
+    site = english_only.site_dir
+    pages = _pages(site)
+    assert len(pages) >= 4
+    for path in pages:
+        icon, images = _icon_and_images(path)
+        assert icon and icon.endswith("assets/brand/favicon.svg"), path
+        assert any(src.endswith("assets/brand/logo.svg") for src in images), path
+        assert (path.parent / icon).resolve().is_file() or (site / icon.lstrip("/")).is_file(), icon
+    assert not (site / "assets/favicon.svg").exists()  # the neutral icon is not shipped beside the district's
+    cover = print_document(english_only.handbook, "en").html
+    assert (english_only.handbook.root / "theme/logo.svg").resolve().as_uri() in cover
+
+
+def test_without_a_logo_no_theme_or_other_mark_stands_for_the_district(prose):
+    import material
+
+    theme_icons = Path(material.__file__).parent / "templates/.icons/material"
+    book = re.search(r' d="([^"]+)"', (theme_icons / "book-open-variant.svg").read_text()).group(1)
+    library = re.search(r' d="([^"]+)"', (theme_icons / "library.svg").read_text()).group(1)
+    site = prose.site_dir
+    assert not list(site.rglob("assets/images/favicon.png"))  # the theme's own icon is not shipped
+    for path in _pages(site):
+        html = path.read_text(encoding="utf-8")
+        assert book not in html and library not in html, path
+        icon, images = _icon_and_images(path)
+        assert icon and icon.endswith("assets/favicon.svg") and not images, path
+    assert (site / "en/assets/favicon.svg").is_file() and (site / "es/assets/favicon.svg").is_file()

@@ -293,7 +293,8 @@ def _cover_html(env: jinja2.Environment, hb: Handbook, lang: str, tx: Any) -> st
         years=edition.school_years or "", years_label=tx(edition.school_years_label),
         approval=edition.approval and {"heading": tx(edition.approval.heading), "body": tx(edition.approval.body),
                                        "printed": tx(edition.approval.printed_date)},
-        notice=hb.translation_notice(lang))
+        notice=hb.translation_notice(lang),
+        logo=hb.theme.logo.resolve().as_uri() if hb.theme is not None and hb.theme.logo is not None else None)
 
 
 def print_document(hb: Handbook, lang: str, config_file: Path | None = None) -> PrintDocument:

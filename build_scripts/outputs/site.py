@@ -21,7 +21,7 @@ from ..core.validate import load_and_check
 from ..parts.calculators import uses_calculators
 from ..parts.calculators.runtime import copy_runtime
 from ..parts.form import endpoint_setting
-from ..parts.theme import BRAND_CSS, colours_css
+from ..parts.theme import BRAND_CSS, BRAND_DIR, NEUTRAL_FAVICON, NEUTRAL_ICON, colours_css, site_favicon, site_logo
 from ..source.config import read_config
 from ..source.findings import Finding
 from ..source.handbook import Handbook
@@ -36,7 +36,6 @@ from .pdf import build_pdfs
 # files are added only where a page holds one of its inserts.
 CORE_ASSETS = ("handbook.css", "handbook.js", "offline.css", "offline.js", "javascripts")
 COLOURS = "colours.css"  # the theme's colours for the pages without the theme (parts/theme.py)
-BRAND_DIR = "assets/brand"  # handbook/theme/ is copied here
 OVERRIDES = SITE_TEMPLATES / "overrides"  # the theme's templates the generator replaces
 HOOKS = PROJECT / "build_scripts" / "hooks.py"
 
@@ -104,7 +103,8 @@ def assemble_docs(hb: Handbook, lang: str, findings: list[Finding], docs_dir: Pa
     # for the editors: reachable from "About this edition", kept out of the readers' search
     meta = {"title": strings["report_title"], "search": {"exclude": True}}
     (docs_dir / f"{REPORT_PAGE}.md").write_text(_front_matter(meta) + report, encoding="utf-8")
-    _copy_assets([*CORE_ASSETS, *part_assets(hb, lang)], docs_dir / "assets")
+    neutral = [NEUTRAL_FAVICON] if site_favicon(hb.theme) == f"assets/{NEUTRAL_FAVICON}" else []
+    _copy_assets([*CORE_ASSETS, *neutral, *part_assets(hb, lang)], docs_dir / "assets")
     (docs_dir / "assets" / COLOURS).write_text(colours_css(hb.theme), encoding="utf-8")
     if hb.theme is not None:
         shutil.copytree(hb.theme.folder, docs_dir / BRAND_DIR)
@@ -155,6 +155,12 @@ def language_config(base: dict[str, Any], config_file: Path, hb: Handbook, lang:
     theme["language"] = lang
     # the generator's own templates and hooks, wherever mkdocs.yml sits (a copied mkdocs.yml's paths would not hold)
     theme["custom_dir"] = str(OVERRIDES)
+    # the district's logo and favicon (handbook/theme/), or a plain document glyph: never the theme's own book icon
+    theme.pop("logo", None)
+    theme.setdefault("icon", {})["logo"] = NEUTRAL_ICON
+    if site_logo(hb.theme):
+        theme["logo"] = site_logo(hb.theme)
+    theme["favicon"] = site_favicon(hb.theme)
     cfg["hooks"] = [str(HOOKS)]
     _theme_words(cfg, strings)
     plugins = cfg.get("plugins") or ["search"]
@@ -193,7 +199,8 @@ def write_root_page(hb: Handbook, site_dir: Path) -> None:
     languages = [{"code": lang, "name": language_name(lang),
                   "title": hb.in_language(hb.edition.title, lang),
                   "district": hb.in_language(hb.edition.district, lang)} for lang in hb.languages]
-    html = env.get_template("index.html.j2").render(languages=languages, default=hb.languages[0], colours=COLOURS)
+    html = env.get_template("index.html.j2").render(languages=languages, default=hb.languages[0], colours=COLOURS,
+                                                    favicon=site_favicon(hb.theme), logo=site_logo(hb.theme))
     (site_dir / "index.html").write_text(with_policy(html), encoding="utf-8")
     for asset in ("choose-language.js", "choose-language.css"):
         shutil.copy2(SITE_TEMPLATES / "root" / asset, site_dir / asset)
@@ -210,16 +217,20 @@ def search_language_files(lang: str) -> set[str]:
 
 
 def prune_theme_assets(lang_site: Path, lang: str) -> list[Path]:
-    """Remove what the theme copies but no reader's browser asks for: source maps (a developer's aid) and the
-    search support of the 30-odd other languages (about 2 MB per language). Returns what was removed."""
+    """Remove what the theme copies but no reader's browser asks for: source maps (a developer's aid), the
+    search support of the 30-odd other languages (about 2 MB per language) and the theme's own favicon (the site
+    has the district's or a neutral one, parts/theme.py). Returns what was removed."""
     assets = lang_site / "assets"
     removed = sorted(assets.rglob("*.map")) if assets.is_dir() else []
+    removed += [p for p in [assets / "images" / "favicon.png"] if p.is_file()]
     lunr = assets / "javascripts" / "lunr"
     keep = search_language_files(lang)
     if lunr.is_dir():
         removed += sorted(p for p in lunr.rglob("*") if p.is_file() and p.relative_to(lunr).as_posix() not in keep)
     for path in removed:
         path.unlink()
+    if (assets / "images").is_dir() and not any((assets / "images").iterdir()):
+        (assets / "images").rmdir()
     for folder in sorted((p for p in lunr.rglob("*") if p.is_dir()), reverse=True) if lunr.is_dir() else []:
         if not any(folder.iterdir()):
             folder.rmdir()
