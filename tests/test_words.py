@@ -294,3 +294,26 @@ def test_without_a_logo_no_theme_or_other_mark_stands_for_the_district(prose):
         icon, images = _icon_and_images(path)
         assert icon and icon.endswith("assets/favicon.svg") and not images, path
     assert (site / "en/assets/favicon.svg").is_file() and (site / "es/assets/favicon.svg").is_file()
+
+
+def test_the_adoption_line_is_printed_in_the_readers_language_on_cover_and_in_print(tmp_path):
+    from build_scripts.outputs.print_html import print_document
+
+    _project_for(tmp_path, "prose")
+    edition = tmp_path / "handbook/edition.yml"
+    edition.write_text(edition.read_text(encoding="utf-8") + (
+        "approval:\n  heading: {en: ADOPTED, es: ADOPTADA}\n  body: {en: The School Board, es: La Junta Escolar}\n"
+        "  printed_date: {en: 'Policy Adopted: 6/15/92', es: 'Política adoptada: 15/6/92'}\n  date: 1992-06-15\n"
+        "approving_body: {en: the School Board, es: la Junta Escolar}\n"), encoding="utf-8")
+    for lang in ("en", "es"):  # the home pages show the cover and the approval
+        home = tmp_path / f"handbook/pages/{lang}/index.md"
+        text = home.read_text(encoding="utf-8")
+        home.write_text(text.replace("<!-- insert: contents -->", "<!-- insert: cover -->\n\n<!-- insert: approval -->"
+                                     "\n\n<!-- insert: contents -->"), encoding="utf-8")
+    hb = load_handbook(tmp_path / "handbook")
+    cover = Renderer(hb, "es").render_template("approval.md.j2", "index")
+    assert "Política adoptada: 15/6/92" in cover and "Policy Adopted" not in cover
+    printed = print_document(hb, "es").html
+    assert "Política adoptada: 15/6/92" in printed and "Policy Adopted" not in printed
+    about = Renderer(hb, "es").render_template("edition.md.j2", "index")
+    assert "aprobada por la Junta Escolar, es la que rige" in about and "15 de junio de 1992" in about

@@ -217,6 +217,8 @@ IGNORED_SETTINGS = {
     "site_description": "the site's description is edition.yml's `description`, per language",
     "theme.custom_dir": "the generator's own theme templates are always used",
     "hooks": "the generator's own hooks are always used",
+    "theme.logo": "the logo is handbook/theme/logo.svg or logo.png",
+    "theme.favicon": "the favicon is handbook/theme/favicon.svg, favicon.png or favicon.ico",
 }
 
 
@@ -230,7 +232,7 @@ def ignored_settings(loaded: LoadedConfig) -> list[Problem]:
             mapping = mapping.get(parent) if isinstance(mapping, dict) else None
         if isinstance(mapping, dict) and key in mapping:
             loc = (*parents, key)
-            warnings.append(Problem(loaded.doc.rel, f"ignored: {why} (delete this line)", loaded.doc.line_of(loc), dotted))
+            warnings.append(Problem(loaded.doc.rel, f"ignored: {why} (delete it)", loaded.doc.line_of(loc), dotted))
     return warnings
 
 
