@@ -207,6 +207,8 @@ def test_a_handbooks_own_words_replace_the_generators(tmp_path):
     ("print: Descargar\n", 1, "mapping of key: text"),
     ("contents_intro:\n  - una\n", 2, "needs a text"),
     ("filter_count: \"{shown} de {todos}\"\n", 1, "{placeholder} the generator cannot fill"),
+    ("filter_count: \"{shown:>{total}} de {total}\"\n", 1, "{placeholder} the generator cannot fill"),
+    ("filter_count: \"{shown} de {total\"\n", 1, "{placeholder} the generator cannot fill"),
     ("- contents_intro\n", 1, "must be a mapping"),
 ])
 def test_a_wrong_word_is_a_check_error_with_its_line(tmp_path, text, line, says):

@@ -43,11 +43,16 @@ def load_strings(lang: str, words: dict[str, Any] | None = None, section: str = 
     return catalogue(lang, section) | {k: v for k, v in (own or {}).items() if isinstance(v, str)}
 
 
-def _fields(template: str) -> set[str]:
+def _fields(template: str) -> set[str] | None:
+    """The {placeholders} a text asks to be filled; None when it holds anything but plain `{name}` ones (an
+    unmatched brace, a format spec, a conversion): the pages' scripts fill some of them too, by name only."""
     try:
-        return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
-    except ValueError:  # an unmatched brace
-        return {"{"}
+        parsed = list(string.Formatter().parse(template))
+    except ValueError:
+        return None
+    if any(name is not None and (spec or conversion) for _, name, spec, conversion in parsed):
+        return None
+    return {name for _, name, _, _ in parsed if name is not None}
 
 
 def words_problems(doc: YamlDoc, lang: str) -> list[Problem]:
@@ -76,8 +81,8 @@ def words_problems(doc: YamlDoc, lang: str) -> list[Problem]:
                                         f"those of {folder}/{lang}.yml)", doc.line_of(where), key_path(where)))
             elif not isinstance(value, str) or not value.strip():
                 problems.append(Problem(doc.rel, "needs a text", doc.line_of(where), key_path(where)))
-            elif not _fields(value) <= _fields(known[key]):
-                allowed = ", ".join(f"{{{f}}}" for f in sorted(_fields(known[key]))) or "none"
+            elif (fields := _fields(value)) is None or not fields <= (_fields(known[key]) or set()):
+                allowed = ", ".join(f"{{{f}}}" for f in sorted(_fields(known[key]) or ())) or "none"
                 problems.append(Problem(doc.rel, f"a {{placeholder}} the generator cannot fill (it fills: {allowed}; "
                                         "write a brace itself as {{ or }})", doc.line_of(where), key_path(where)))
 
