@@ -280,6 +280,10 @@ def test_the_districts_logo_and_favicon_mark_every_page_the_chooser_offline_page
     assert not (site / "assets/favicon.svg").exists()  # the neutral icon is not shipped beside the district's
     cover = print_document(english_only.handbook, "en").html
     assert (english_only.handbook.root / "theme/logo.svg").resolve().as_uri() in cover
+    from pdfua import validate  # the cover's logo is a tagged figure with its text
+
+    (pdf,) = site.glob("*.pdf")
+    assert [(f.rule_id, f.message) for f in validate(str(pdf)).findings] == []
 
 
 def test_without_a_logo_no_theme_or_other_mark_stands_for_the_district(prose):
