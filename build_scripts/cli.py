@@ -11,7 +11,7 @@ from pathlib import Path
 from .core.checks import page_warnings
 from .core.load import load_handbook
 from .core.report import format_report
-from .core.validate import load_and_check
+from .core.validate import load_and_check, settings_warnings
 from .outputs.site import BUILD_WAIT_SECONDS, BuildBusy, BuildResult, build_lock, build_site
 from .outputs.static_server import deploy_headers, serve_site
 from .parts.form import endpoint_setting
@@ -29,7 +29,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(exc.report(), file=sys.stderr)
         return 1
     print("Source OK: every file validates, every reference and link resolves.")
-    for warning in page_warnings(hb):
+    for warning in [*settings_warnings(args.config), *page_warnings(hb)]:
         print(f"Warning: {warning}")
     print(format_report(findings))
     return 0

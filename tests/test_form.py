@@ -16,7 +16,7 @@ import yaml
 from build_scripts.parts.form import SCHEMA_FILE, endpoint_setting, load_form_strings, record_shape
 from build_scripts.parts.fingerprint import handbook_fingerprint
 from build_scripts.core.load import load_handbook
-from build_scripts.source.i18n import load_strings
+from build_scripts.source.i18n import language_name
 from build_scripts.core.render import Renderer
 from build_scripts.source.reading import SourceError
 
@@ -355,7 +355,7 @@ def test_filled_form_confirms_and_prints_on_one_page(tab, site_url, built_site, 
     printed = tab.locator("#ack-print").inner_text()
     title = hb.edition.title[lang]
     for part in ("Ana María López", "Rosa López", "ANA MARÍA LÓPEZ", fingerprint, title, hb.edition.school_years,
-                 load_strings(lang)["language_name"], hb.sign_off.statements[0].signature_label[lang]):
+                 language_name(lang), hb.sign_off.statements[0].signature_label[lang]):
         assert part in printed, part
     assert tab.locator("header.md-header").is_hidden() and tab.locator("#ack-confirmation").is_hidden()
     for paper in ("A4", "Letter"):

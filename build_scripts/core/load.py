@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from ..parts.registry import PARTS
 from ..source import schema
 from ..source.handbook import Handbook, Page
+from ..source.i18n import WORDS_DIR, words_problems
 from ..source.reading import (MAX_PAGE_BYTES, Problem, SourceError, YamlDoc, key_path, missing_colon, parse_yaml,
                               read_source_text, read_yaml, split_front_matter)
 
@@ -104,6 +105,27 @@ def _check_other_data_files(root: Path, read: set[str]) -> list[Problem]:
     return problems
 
 
+def _load_words(root: Path, languages: list[str], attempted: set[str], problems: list[Problem]) -> dict[str, Any]:
+    """handbook/words/<lang>.yml: the handbook's own words for any of the generator's, checked key by key."""
+    words: dict[str, Any] = {}
+    for path in sorted((root / WORDS_DIR).glob("*.yml")):
+        rel = path.relative_to(root).as_posix()
+        attempted.add(rel)
+        try:
+            doc = read_yaml(path, root)
+        except SourceError as exc:
+            problems.extend(exc.problems)
+            continue
+        if path.stem not in languages:
+            problems.append(Problem(doc.rel, f"'{path.stem}' is not a language of edition.yml ({', '.join(languages)})", 1))
+            continue
+        found = words_problems(doc, path.stem)
+        problems.extend(found)
+        if not found and isinstance(doc.data, dict):
+            words[path.stem] = doc.data
+    return words
+
+
 def load_handbook(root: Path) -> Handbook:
     """Read and validate every file of a handbook folder; raise SourceError listing all problems."""
     root = Path(root).resolve()
@@ -130,9 +152,11 @@ def load_handbook(root: Path) -> Handbook:
             elif (root / data_file.path).exists():
                 loaded[data_file.path] = _read(root, data_file.path, data_file.model, docs, problems, attempted)
         parts[part.name] = part.data_from(root, loaded)
-    problems.extend(_check_other_data_files(root, attempted))
     edition = core.get("edition.yml")
+    words = _load_words(root, edition.languages, attempted, problems) if edition else {}
+    problems.extend(_check_other_data_files(root, attempted))
     pages = _load_pages(root, edition.languages if edition else ["en"], problems)
     if problems:
         raise SourceError(problems)
-    return Handbook(root=root, edition=edition, navigation=core["navigation.yml"], pages=pages, docs=docs, parts=parts)
+    return Handbook(root=root, edition=edition, navigation=core["navigation.yml"], pages=pages, docs=docs, parts=parts,
+                    words=words)

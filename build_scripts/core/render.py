@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 from ..parts.base import InsertKind, Part
 from ..parts.registry import PARTS, part_inserts
 from ..source.handbook import Handbook, Page
-from ..source.i18n import load_strings
+from ..source.i18n import language_name, long_date
 from ..source.inserts import INSERT_RE, Insert, page_holding, relative_url
 from ..source.paths import PAGE_TEMPLATES
 from .printed import pdf_download
@@ -62,7 +62,7 @@ class Renderer:
         self.lang = lang
         self.pdf_files = pdf_files or {}  # language -> built PDF (build_scripts.outputs.pdf.build_pdfs)
         self.acknowledgement_endpoint = acknowledgement_endpoint  # mkdocs.yml extra.handbook.acknowledgement_endpoint
-        self.strings = load_strings(lang)
+        self.strings = handbook.strings(lang)
         self.inserts = all_inserts()
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(PAGE_TEMPLATES)),
@@ -73,6 +73,7 @@ class Renderer:
             lstrip_blocks=True,
         )
         self.env.filters["tx"] = self.tx
+        self.env.filters["long_date"] = lambda value: long_date(value, lang)
         self.env.filters["md_inline"] = md_inline
         self.env.filters["md_block"] = md_block
         for part in PARTS:  # a part's lookups (code(id), definition(id)...), as functions and as filters
@@ -94,6 +95,7 @@ class Renderer:
             "hb": hb,
             "lang": self.lang,
             "t": self.t,
+            "language_name": language_name,
             "url": url,
             "page_id": page_id,
             "page_title": self.page_title,

@@ -20,7 +20,6 @@ import markdown
 from bs4 import BeautifulSoup, Tag
 
 from ..core.pages import render_language
-from ..core.printed import load_print_strings
 from ..core.render import Renderer, all_inserts
 from ..source.handbook import Handbook, Page
 from ..source.inserts import Insert, find_inserts, page_url
@@ -293,15 +292,16 @@ def _cover_html(env: jinja2.Environment, hb: Handbook, lang: str, tx: Any) -> st
         district=tx(edition.district), mark=tx(edition.district_mark), motto=tx(edition.motto),
         years=edition.school_years or "", years_label=tx(edition.school_years_label),
         approval=edition.approval and {"heading": tx(edition.approval.heading), "body": tx(edition.approval.body),
-                                       "printed": edition.approval.printed_date},
-        notice=hb.translation_notice(lang))
+                                       "printed": tx(edition.approval.printed_date)},
+        notice=hb.translation_notice(lang),
+        logo=hb.theme.logo.resolve().as_uri() if hb.theme is not None and hb.theme.logo is not None else None)
 
 
 def print_document(hb: Handbook, lang: str, config_file: Path | None = None) -> PrintDocument:
     """The whole handbook in `lang` as one HTML document for WeasyPrint."""
     if lang not in hb.pages:
         raise PrintError(f"no pages in language '{lang}' (languages: {', '.join(hb.languages)})")
-    strings = load_print_strings(lang)
+    strings = hb.strings(lang, "print")
     env = _templates()
     tx = Renderer(hb, lang).tx
     sections = _sections(hb, lang)
@@ -390,6 +390,30 @@ def _toc_groups(sections: list[PrintSection]) -> list[tuple[str | None, list[Pri
     return groups
 
 
+# Where the print edition starts a new sheet of its own accord (not for a page layout such as landscape): a page
+# of the navigation that starts a group, and the contents' heading. A short document drops those that would leave
+# a page nearly empty (build_scripts/outputs/pdf.py).
+SHEET_BREAKS = ".hb-page--new-sheet, .print-contents__heading"
+CONTENTS_HEADING_ID = "print-contents-heading"
+FLOWING = "hb-flowing"  # print.css: no break before it after all
+
+
+def sheet_break_ids(document_html: str) -> list[str]:
+    """The ids of the elements before which the print edition starts a new sheet of its own accord."""
+    soup = BeautifulSoup(document_html, "html.parser")
+    layouts = {f"hb-page--{layout}" for layout in page_layouts().values()}
+    return [str(el["id"]) for el in soup.select(SHEET_BREAKS)
+            if el.get("id") and not layouts & set(el.get("class", []))]
+
+
+def without_sheet_breaks(document_html: str, ids: set[str]) -> str:
+    """The document with no new sheet before the elements `ids` (they follow on the page before)."""
+    soup = BeautifulSoup(document_html, "html.parser")
+    for el in soup.find_all(id=list(ids)):
+        el["class"] = [*el.get("class", []), FLOWING]
+    return str(soup)
+
+
 def _fill_slots(body: list[Tag], slot_html: dict[str, str], contents_heading: str) -> set[str]:
     """Replace the print placeholders; the cover takes what comes before it on its page (the title)."""
     filled: set[str] = set()
@@ -409,6 +433,7 @@ def _fill_slots(body: list[Tag], slot_html: dict[str, str], contents_heading: st
                     heading.string = contents_heading
                     slot.insert_before(heading)
                 heading["class"] = [*heading.get("class", []), "print-contents__heading"]
+                heading["id"] = heading.get("id") or CONTENTS_HEADING_ID  # so the PDF's pages can tell where it starts
             slot.replace_with(fragment)
             filled.add(name)
     return filled

@@ -27,13 +27,13 @@ from ..core.validate import load_and_check
 from ..parts.calculators import uses_calculators
 from ..parts.calculators.runtime import copy_runtime
 from ..parts.form import endpoint_setting
-from ..parts.theme import BRAND_CSS, colours_css
+from ..parts.theme import BRAND_CSS, BRAND_DIR, NEUTRAL_FAVICON, NEUTRAL_ICON, colours_css, site_favicon, site_logo
 from ..source.config import read_config
 from ..source.findings import Finding
 from ..source.handbook import Handbook
-from ..source.i18n import load_strings
+from ..source.i18n import language_name
 from ..source.inserts import find_inserts, inserts_used
-from ..source.paths import ASSETS, SITE_TEMPLATES
+from ..source.paths import ASSETS, PROJECT, SITE_TEMPLATES
 from .csp import with_policy
 from .offline import add_offline_reading
 from .pdf import build_pdfs
@@ -42,7 +42,8 @@ from .pdf import build_pdfs
 # files are added only where a page holds one of its inserts.
 CORE_ASSETS = ("handbook.css", "handbook.js", "offline.css", "offline.js", "javascripts")
 COLOURS = "colours.css"  # the theme's colours for the pages without the theme (parts/theme.py)
-BRAND_DIR = "assets/brand"  # handbook/theme/ is copied here
+OVERRIDES = SITE_TEMPLATES / "overrides"  # the theme's templates the generator replaces
+HOOKS = PROJECT / "build_scripts" / "hooks.py"
 
 
 @dataclass
@@ -105,13 +106,14 @@ def assemble_docs(hb: Handbook, lang: str, findings: list[Finding], docs_dir: Pa
         if scripts:
             meta["hb_scripts"] = scripts
         (docs_dir / f"{page_id}.md").write_text(_front_matter(meta) + markdown + "\n", encoding="utf-8")
-    strings = load_strings(lang)
+    strings = hb.strings(lang)
     report = renderer.render_template("consistency-report.md.j2", REPORT_PAGE, findings=findings,
                                       topics=[topic.id for topic in topics()])
     # for the editors: reachable from "About this edition", kept out of the readers' search
     meta = {"title": strings["report_title"], "search": {"exclude": True}}
     (docs_dir / f"{REPORT_PAGE}.md").write_text(_front_matter(meta) + report, encoding="utf-8")
-    _copy_assets([*CORE_ASSETS, *part_assets(hb, lang)], docs_dir / "assets")
+    neutral = [NEUTRAL_FAVICON] if site_favicon(hb.theme) == f"assets/{NEUTRAL_FAVICON}" else []
+    _copy_assets([*CORE_ASSETS, *neutral, *part_assets(hb, lang)], docs_dir / "assets")
     (docs_dir / "assets" / COLOURS).write_text(colours_css(hb.theme), encoding="utf-8")
     if hb.theme is not None:
         shutil.copytree(hb.theme.folder, docs_dir / BRAND_DIR)
@@ -128,20 +130,48 @@ def _nav(hb: Handbook, lang: str) -> list[Any]:
     return nav
 
 
+def _theme_words(cfg: dict[str, Any], strings: dict[str, str]) -> None:
+    """The words the theme would show in English whatever the page's language, from the generator's catalogue: the
+    colour scheme toggles' names and the headings' permalink title (the 404 page's are in overrides/404.html)."""
+    palette = cfg.get("theme", {}).get("palette")
+    for scheme in palette if isinstance(palette, list) else [palette] if isinstance(palette, dict) else []:
+        if isinstance(scheme, dict) and isinstance(scheme.get("toggle"), dict):
+            # each scheme's toggle switches to the other one: the dark (slate) scheme's leads to the light
+            scheme["toggle"]["name"] = strings["theme_light" if scheme.get("scheme") == "slate" else "theme_dark"]
+    extensions = cfg.get("markdown_extensions") or []
+    for i, extension in enumerate(extensions):
+        if extension == "toc":
+            extensions[i] = extension = {"toc": {}}
+        if isinstance(extension, dict) and isinstance(extension.get("toc"), dict):
+            extension["toc"]["permalink_title"] = strings["permalink_title"]
+
+
 def language_config(base: dict[str, Any], config_file: Path, hb: Handbook, lang: str, docs_dir: Path, site_dir: Path) -> dict[str, Any]:
     """mkdocs.yml adapted to one language's build (absolute paths, that language's nav, search and <html lang>)."""
     cfg = yaml.safe_load(yaml.safe_dump(base))  # deep copy
     root = config_file.parent.resolve()
+    strings = hb.strings(lang)
+    # the district's words come from handbook/ (a value left in mkdocs.yml is ignored: `check` warns)
     cfg["site_name"] = hb.site_name(lang)
+    cfg.pop("site_description", None)
+    if hb.edition.description:
+        cfg["site_description"] = hb.in_language(hb.edition.description, lang)
     cfg["docs_dir"] = str(docs_dir)
     cfg["site_dir"] = str(site_dir)
     cfg["nav"] = _nav(hb, lang)
     cfg["not_in_nav"] = f"/{REPORT_PAGE}.md"  # reachable (linked from About), deliberately not in the menu
     theme = cfg.setdefault("theme", {})
     theme["language"] = lang
-    if theme.get("custom_dir"):
-        theme["custom_dir"] = str((root / theme["custom_dir"]).resolve())
-    cfg["hooks"] = [str((root / h).resolve()) for h in cfg.get("hooks", [])]
+    # the generator's own templates and hooks, wherever mkdocs.yml sits (a copied mkdocs.yml's paths would not hold)
+    theme["custom_dir"] = str(OVERRIDES)
+    # the district's logo and favicon (handbook/theme/), or a plain document glyph: never the theme's own book icon
+    theme.pop("logo", None)
+    theme.setdefault("icon", {})["logo"] = NEUTRAL_ICON
+    if site_logo(hb.theme):
+        theme["logo"] = site_logo(hb.theme)
+    theme["favicon"] = site_favicon(hb.theme)
+    cfg["hooks"] = [str(HOOKS)]
+    _theme_words(cfg, strings)
     plugins = cfg.get("plugins") or ["search"]
     # Material drops lunr's stemmer unless the pipeline names it; each language gets its own stemmer (lunr.<lang>).
     search = {"lang": [lang], "pipeline": ["stemmer", "stopWordFilter", "trimmer"]}
@@ -153,9 +183,10 @@ def language_config(base: dict[str, Any], config_file: Path, hb: Handbook, lang:
         "language": lang,
         "languages": hb.languages,
         "folder": hb.site_folder(lang),
-        "language_names": {code: load_strings(code)["language_name"] for code in hb.languages},
+        "language_names": {code: language_name(code) for code in hb.languages},
         "translation_notice": hb.translation_notice(lang),
-        "search_label": load_strings(lang)["search_dialog"],
+        "search_label": strings["search_dialog"],
+        "not_found": {key: strings[f"not_found_{key}"] for key in ("title", "text", "home")},
     })
     extra["alternate"] = []  # filled per page by hooks.on_page_context (a language menu only with two or more)
     extra["generator"] = False
@@ -174,10 +205,11 @@ def write_root_page(hb: Handbook, site_dir: Path) -> None:
     """site/index.html of a handbook in several languages: pick one (the reader's preferred one is suggested, never
     forced). A one-language handbook has none: its home page is the site's root."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(SITE_TEMPLATES / "root")), autoescape=True)
-    languages = [{"code": lang, "name": load_strings(lang)["language_name"],
+    languages = [{"code": lang, "name": language_name(lang),
                   "title": hb.in_language(hb.edition.title, lang),
                   "district": hb.in_language(hb.edition.district, lang)} for lang in hb.languages]
-    html = env.get_template("index.html.j2").render(languages=languages, default=hb.languages[0], colours=COLOURS)
+    html = env.get_template("index.html.j2").render(languages=languages, default=hb.languages[0], colours=COLOURS,
+                                                    favicon=site_favicon(hb.theme), logo=site_logo(hb.theme))
     (site_dir / "index.html").write_text(with_policy(html), encoding="utf-8")
     for asset in ("choose-language.js", "choose-language.css"):
         shutil.copy2(SITE_TEMPLATES / "root" / asset, site_dir / asset)
@@ -194,16 +226,20 @@ def search_language_files(lang: str) -> set[str]:
 
 
 def prune_theme_assets(lang_site: Path, lang: str) -> list[Path]:
-    """Remove what the theme copies but no reader's browser asks for: source maps (a developer's aid) and the
-    search support of the 30-odd other languages (about 2 MB per language). Returns what was removed."""
+    """Remove what the theme copies but no reader's browser asks for: source maps (a developer's aid), the
+    search support of the 30-odd other languages (about 2 MB per language) and the theme's own favicon (the site
+    has the district's or a neutral one, parts/theme.py). Returns what was removed."""
     assets = lang_site / "assets"
     removed = sorted(assets.rglob("*.map")) if assets.is_dir() else []
+    removed += [p for p in [assets / "images" / "favicon.png"] if p.is_file()]
     lunr = assets / "javascripts" / "lunr"
     keep = search_language_files(lang)
     if lunr.is_dir():
         removed += sorted(p for p in lunr.rglob("*") if p.is_file() and p.relative_to(lunr).as_posix() not in keep)
     for path in removed:
         path.unlink()
+    if (assets / "images").is_dir() and not any((assets / "images").iterdir()):
+        (assets / "images").rmdir()
     for folder in sorted((p for p in lunr.rglob("*") if p.is_dir()), reverse=True) if lunr.is_dir() else []:
         if not any(folder.iterdir()):
             folder.rmdir()

@@ -14,7 +14,7 @@ from typing import Any
 
 from . import schema
 from .headings import first_heading_text
-from .i18n import pick
+from .i18n import load_strings, pick
 from .reading import Problem, YamlDoc, key_path
 
 
@@ -48,6 +48,7 @@ class Handbook:
     pages: dict[str, dict[str, Page]]  # language -> page id -> page
     docs: dict[str, YamlDoc] = field(default_factory=dict)  # file -> parsed YAML, for line numbers
     parts: dict[str, Any] = field(default_factory=dict)  # part name -> its data; None: the handbook lacks it
+    words: dict[str, dict[str, Any]] = field(default_factory=dict)  # language -> its words/<lang>.yml (checked)
 
     def __getattr__(self, name: str) -> Any:
         # only called for names that are not fields: a part's data by the part's name
@@ -74,6 +75,10 @@ class Handbook:
     def in_language(self, text: dict[str, str] | None, lang: str) -> str:
         """A reader-facing text in `lang`; the approved language's where it has no translation."""
         return pick(text, lang, self.languages[0])
+
+    def strings(self, lang: str, section: str = "") -> dict[str, str]:
+        """The generator's words in `lang` (a section: "" the site's, "form", "print"), the handbook's own put in."""
+        return load_strings(lang, self.words.get(lang), section)
 
     def site_name(self, lang: str) -> str:
         """"<title> · <district>" in `lang`: what the site and its offline page are called."""
