@@ -24,10 +24,6 @@ PROSE = PROJECT / "tests" / "fixtures" / "prose"
 def _prose(tmp_path: Path, pages: dict[str, str]) -> Path:
     root = tmp_path / "prose"
     shutil.copytree(PROSE, root)
-    config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))  # its relative paths, made absolute
-    config["theme"]["custom_dir"] = str(PROJECT / "site_templates/overrides")
-    config["hooks"] = [str(PROJECT / "build_scripts/hooks.py")]
-    (root / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
     for name, text in pages.items():
         (root / "handbook/pages" / name).write_text(text, encoding="utf-8")
     return root
