@@ -15,6 +15,7 @@ from build_scripts.parts.form import ENDPOINT_ENV
 from build_scripts.outputs.site import build_site
 from receiver import store
 from receiver.db import make_engine
+from receiver.publications import from_site
 
 from ..browser import free_port, project_copy, serve_site
 from ..test_form import SCHOOLS_YML, _fill, _open
@@ -26,7 +27,7 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="module")
-def form_site(tmp_path_factory) -> Iterator[tuple[str, int]]:
+def form_site(tmp_path_factory) -> Iterator[tuple[str, int, tuple]]:
     """The handbook's site (no PDFs) with the form posting to a receiver port on 127.0.0.1; yields (site URL, port)."""
     port = free_port()
     dest = tmp_path_factory.mktemp("form-receiver")
@@ -40,13 +41,14 @@ def form_site(tmp_path_factory) -> Iterator[tuple[str, int]]:
     assert f'data-endpoint="http://127.0.0.1:{port}/api/acknowledgements"' in page
     assert f"connect-src 'self' http://127.0.0.1:{port}" in page
     with serve_site(site) as url:
-        yield url, port
+        yield url, port, from_site(site)
 
 
 @pytest.fixture
 def receiver_for_form(form_site, db_url):
-    url, port = form_site
-    settings = settings_for(db_url, allowed_origins=(url.rstrip("/"),))
+    url, port, published = form_site
+    # What the built site publishes: the receiver refuses any other edition, text or set of statements.
+    settings = settings_for(db_url, allowed_origins=(url.rstrip("/"),), publications=published)
     engine = make_engine(db_url)
     yield settings, port
     engine.dispose()
@@ -76,7 +78,7 @@ def stored_rows(db_url: str) -> list[tuple]:
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_signed_form_is_stored_shown_with_its_receipt_and_found_by_staff(tab, form_site, receiver_for_form, db_url, lang):
-    url, _ = form_site
+    url, _, _ = form_site
     settings, port = receiver_for_form
     with serve_receiver(settings, port) as served:
         store.add_staff(served.app.state.receiver.engine, "office", PASSWORD)
@@ -105,7 +107,7 @@ def test_signed_form_is_stored_shown_with_its_receipt_and_found_by_staff(tab, fo
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_lost_answer_is_retried_with_the_same_record_id_and_stored_once(tab, form_site, receiver_for_form, db_url, lang):
-    url, _ = form_site
+    url, _, _ = form_site
     settings, port = receiver_for_form
     lost = []
 
@@ -132,7 +134,7 @@ def test_a_lost_answer_is_retried_with_the_same_record_id_and_stored_once(tab, f
 @pytest.mark.parametrize("lang", LANGS)
 def test_receiver_down_keeps_the_answers_and_the_later_retry_is_the_same_record(tab, form_site, receiver_for_form,
                                                                                  db_url, lang):
-    url, _ = form_site
+    url, _, _ = form_site
     settings, port = receiver_for_form
     strings = _open(tab, url, lang)
     _fill(tab, school="north-elementary")

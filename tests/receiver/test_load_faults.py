@@ -42,21 +42,24 @@ def stored(db_url: str) -> list[tuple[str, str | None]]:
 
 
 @pytest.fixture
-def receiver(db_url):
+def receiver(db_url, tmp_path):
     add_staff(db_url)  # also creates the schema, as `serve` would
-    proc = ReceiverProcess(db_url, free_port(), ("--rate-limit", "1000/minute"))
+    # The default limits: sign-off night's burst from one address must pass with them.
+    proc = ReceiverProcess(db_url, free_port(), ("--edition", "2024-2026", "--secret-file", str(tmp_path / "secret")))
     proc.start()
     yield proc
     proc.stop()
 
 
+SHARED_ADDRESS = "203.0.113.20"  # a school library's Wi-Fi: every family behind one address
+
+
 def _client(i: int) -> httpx.Client:
-    # Each client its own address, as nginx passes it (X-Forwarded-For from the trusted 127.0.0.1).
-    return httpx.Client(timeout=30, headers={"X-Forwarded-For": f"10.0.{i // 250}.{i % 250 + 1}",
-                                             "Content-Type": "application/json"})
+    # All clients behind one address, as nginx passes it (X-Forwarded-For from the trusted 127.0.0.1).
+    return httpx.Client(timeout=30, headers={"X-Forwarded-For": SHARED_ADDRESS, "Content-Type": "application/json"})
 
 
-def test_300_records_from_30_concurrent_clients_are_all_acknowledged_and_exported(receiver, db_url):
+def test_300_records_from_one_address_and_30_concurrent_clients_are_all_acknowledged_once(receiver, db_url):
     per_client = 300 // CLIENTS
     url = receiver.url + "/api/acknowledgements"
 
@@ -84,7 +87,8 @@ def test_300_records_from_30_concurrent_clients_are_all_acknowledged_and_exporte
     assert export.status_code == 200
     exported = [row["receipt"] for row in csv.DictReader(io.StringIO(export.text))]
     assert sorted(exported) == sorted(receipts)
-    assert elapsed < 120
+    assert len(stored(db_url)) == 300  # each stored once
+    assert elapsed < 60  # within the minute the per-address limit counts
 
 
 @dataclass
