@@ -257,8 +257,9 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
     ]
     middleware = [
         Middleware(SecurityHeaders, hsts=settings.secure_cookies),
+        # Retry-After exposed: the form reads it from another origin to wait out a 429 and send the record again.
         Middleware(CORSMiddleware, allow_origins=list(settings.allowed_origins), allow_methods=["POST"],
-                   allow_headers=["Content-Type"], max_age=600),
+                   allow_headers=["Content-Type"], expose_headers=["Retry-After"], max_age=600),
     ]
     handlers = {Rejection: on_rejection, OperationalError: on_database_down, DBAPIError: on_database_down,
                 PoolTimeoutError: on_database_down, HTTPException: on_http_error}

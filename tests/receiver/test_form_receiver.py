@@ -4,6 +4,7 @@ record_id and stored once; with the receiver down the answers stay, and the retr
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 from typing import Iterator
@@ -20,7 +21,7 @@ from receiver.publications import from_site
 from ..browser import free_port, project_copy, serve_site
 from ..test_form import SCHOOLS_YML, _fill, _open
 from .conftest import settings_for
-from .support import serve_receiver
+from .support import good_record, serve_receiver
 
 LANGS = ["en", "es"]
 PASSWORD = "correct horse battery"
@@ -98,7 +99,10 @@ def test_signed_form_is_stored_shown_with_its_receipt_and_found_by_staff(tab, fo
         tab.click("button[type=submit]")
         tab.wait_for_selector("h1")
         assert "river-high" in tab.inner_text("main")
-        tab.goto(served.url + "/staff/search?q=" + "López")
+        tab.goto(served.url + "/staff/search")
+        tab.fill("#q", "López")
+        tab.click("form[role=search] button[type=submit]")  # a POST: the name is not in any URL
+        assert "López" not in tab.url
         tab.click(f"a:has-text('{receipt}')")
         assert receipt in tab.inner_text("h1")
         assert tab.locator(".fingerprint").inner_text() == fingerprint and len(fingerprint) == 64
@@ -128,6 +132,63 @@ def test_a_lost_answer_is_retried_with_the_same_record_id_and_stored_once(tab, f
         receipt = tab.locator("#ack-confirmation [data-slot=receipt]").inner_text()
     assert lost and len(tab.posted) == 2 and len(set(tab.posted)) == 1  # sent again by itself, same record_id
     assert stored_rows(db_url) == [(receipt, tab.posted[0], lang, "Ana María López")]
+    assert tab.js_errors == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_busy_receiver_is_waited_out_and_the_same_record_sent_again(tab, form_site, receiver_for_form, db_url, lang):
+    """Sign-off night: a 429 never loses a signature; the form waits as Retry-After says and resends the record."""
+    url, _, _ = form_site
+    settings, port = receiver_for_form
+    with serve_receiver(dataclasses.replace(settings, rate_limit="1/2 seconds"), port) as served:
+        _open(tab, url, lang)
+        _fill(tab, school="river-high")
+        with served.client() as other:  # another family behind the same address takes the one slot
+            record = good_record(lang, n=9)
+            record["handbook"] = json.loads(tab.evaluate(
+                "JSON.stringify({title: ack('data-edition-title'), district: ack('data-edition-district'), "
+                "school_years: ack('data-school-years'), language: ack('data-lang'), "
+                "fingerprint: ack('data-fingerprint')})".replace(
+                    "ack(", "document.getElementById('ack-form').getAttribute(")))
+            assert other.post("/api/acknowledgements", json=record).status_code == 201
+        answers: list[int] = []
+        tab.on("response", lambda r: answers.append(r.status) if r.url.endswith("/api/acknowledgements") else None)
+        tab.click("#ack-submit")
+        tab.wait_for_selector("#ack-confirmation:not([hidden])", timeout=20_000)
+        receipt = tab.locator("#ack-confirmation [data-slot=receipt]").inner_text()
+    assert answers[0] == 429 and answers[-1] == 201 and len(set(tab.posted)) == 1
+    assert (receipt, tab.posted[0], lang, "Ana María López") in stored_rows(db_url)
+    assert tab.js_errors == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_conflict_tells_the_family_what_to_do_and_the_resend_is_a_new_record(tab, form_site, receiver_for_form,
+                                                                              db_url, lang):
+    url, _, _ = form_site
+    settings, port = receiver_for_form
+    first_version = []
+
+    def store_another_version_first(route) -> None:
+        if route.request.method == "POST" and not first_version:
+            record = json.loads(route.request.post_data)
+            record["parent"]["name"] = record["statements"][1]["typed_signature"] = "Otra Persona"
+            first_version.append(route.fetch(post_data=json.dumps(record)).json()["id"])
+        route.continue_()
+
+    with serve_receiver(settings, port):
+        tab.route(f"http://127.0.0.1:{port}/api/acknowledgements", store_another_version_first)
+        strings = _open(tab, url, lang)
+        _fill(tab, school="river-high")
+        tab.click("#ack-submit")
+        tab.wait_for_selector("#ack-send-error:not([hidden])", timeout=20_000)
+        shown = tab.inner_text("#ack-send-error")
+        assert first_version[0] in shown and "Ana María López" in shown  # the first record's receipt and student
+        assert shown.startswith(strings["send_failed"].split("{")[0])
+        tab.click("#ack-submit")  # what the message says to do: send again, as a new record
+        tab.wait_for_selector("#ack-confirmation:not([hidden])", timeout=20_000)
+        receipt = tab.locator("#ack-confirmation [data-slot=receipt]").inner_text()
+    assert len(tab.posted) == 2 and tab.posted[0] != tab.posted[1]
+    assert sorted(r[0] for r in stored_rows(db_url)) == sorted([first_version[0], receipt])
     assert tab.js_errors == []
 
 
