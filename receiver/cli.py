@@ -16,6 +16,9 @@ import ipaddress
 from . import migrate, sessions, store
 from .db import DatabaseURLError, database_url, make_engine
 from .publications import Publication, PublicationError, from_site
+from .validation import PROJECT
+
+BUILT_SITE = PROJECT / "site"  # `make site`'s output, the default --site in a checkout
 
 
 def _engine(args: argparse.Namespace):  # noqa: ANN202
@@ -43,10 +46,12 @@ def publications(args: argparse.Namespace) -> tuple[Publication, ...]:
     if args.site:
         return from_site(Path(args.site))
     editions = args.edition or [e for e in os.environ.get("RECEIVER_EDITIONS", "").split(",") if e.strip()]
-    if not editions:
-        raise PublicationError("say which edition families sign: --site site/ (the built site, best: it also gives "
-                               "each language's content fingerprint and statements) or --edition 2024-2026")
-    return tuple(Publication(e.strip()) for e in editions)
+    if editions:
+        return tuple(Publication(e.strip()) for e in editions)
+    if (BUILT_SITE / "index.html").exists():  # in a checkout after `make site`: that site is what is published
+        return from_site(BUILT_SITE)
+    raise PublicationError("say which edition families sign: --site site/ (the built site, best: it also gives "
+                           "each language's content fingerprint and statements) or --edition 2024-2026")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -155,7 +160,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--secret-file", help="the session secret's file (made once, 0600, when missing; default: "
                                              "beside the SQLite file, var/receiver-session.secret for PostgreSQL); "
                                              "$RECEIVER_SESSION_SECRET (32 bytes at least) wins")
-    serve.add_argument("--site", help="the built site (site/): the editions, texts and statements families sign")
+    serve.add_argument("--site", help="the built site: the editions, texts and statements families sign (default: "
+                                      "this checkout's site/ when built and no --edition is given)")
     serve.add_argument("--edition", action="append",
                        help="an edition families sign, e.g. 2024-2026, when there is no --site (repeatable; "
                             "the first opens the staff overview)")

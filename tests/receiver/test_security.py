@@ -307,3 +307,22 @@ def test_the_secret_is_checked_before_the_app_starts():
     with pytest.raises(sessions.SecretError):
         sessions.check_secret("a" * 31)
     assert sessions.check_secret("a" * 32)
+
+
+def test_publications_are_read_from_the_built_sites_sign_off_forms(tmp_path):
+    from receiver.publications import Publication, PublicationError, from_site
+
+    with pytest.raises(PublicationError, match="no built site"):
+        from_site(tmp_path / "nothing")
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "index.html").write_text("<p>no form here</p>", encoding="utf-8")
+    with pytest.raises(PublicationError, match="no Sign-Off form"):
+        from_site(tmp_path)
+    (tmp_path / "en" / "sign").mkdir()
+    (tmp_path / "en" / "sign" / "index.html").write_text(
+        '<form class="ack-form" id="ack-form" data-lang="en" data-fingerprint="' + "ef" * 32 + '" '
+        'data-edition-title="A &amp; B Policy" data-edition-district="Mesa Unified" data-school-years="2030-2031">'
+        '<fieldset data-statement="parent"></fieldset></form><fieldset data-statement="student"></fieldset>',
+        encoding="utf-8")
+    assert from_site(tmp_path) == (Publication("2030-2031", "en", "ef" * 32, "A & B Policy", "Mesa Unified",
+                                               ("parent",)),)
