@@ -26,7 +26,7 @@ from receiver.db import make_engine, normalise_url
 from receiver.validation import SCHEMA_FILE
 
 from .conftest import settings_for
-from .support import good_record, serve_receiver
+from .support import good_record, query_rows, serve_receiver
 
 LANGS = ["en", "es"]
 JSON = {"Content-Type": "application/json"}
@@ -38,12 +38,7 @@ def post(client, record: Any, **headers: str):
 
 
 def rows(db_url: str, sql: str = "SELECT receipt, record_id FROM acknowledgements") -> list[tuple]:
-    engine = make_engine(db_url)
-    try:
-        with engine.connect() as c:
-            return [tuple(r) for r in c.execute(text(sql))]
-    finally:
-        engine.dispose()
+    return query_rows(db_url, sql)
 
 
 # ---------------------------------------------------------------- receipts and idempotency

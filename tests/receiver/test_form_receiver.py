@@ -10,7 +10,6 @@ import json
 from typing import Iterator
 
 import pytest
-from sqlalchemy import text
 
 from build_scripts.parts.form import ENDPOINT_ENV
 from build_scripts.outputs.site import build_site
@@ -21,7 +20,7 @@ from receiver.publications import from_site
 from ..browser import free_port, project_copy, serve_site
 from ..test_form import SCHOOLS_YML, _fill, _open
 from .conftest import settings_for
-from .support import good_record, serve_receiver
+from .support import good_record, query_rows, serve_receiver
 
 LANGS = ["en", "es"]
 PASSWORD = "correct horse battery"
@@ -69,12 +68,7 @@ def tab(browser):
 
 
 def stored_rows(db_url: str) -> list[tuple]:
-    engine = make_engine(db_url)
-    try:
-        with engine.connect() as c:
-            return [tuple(r) for r in c.execute(text("SELECT receipt, record_id, language, student_name FROM acknowledgements"))]
-    finally:
-        engine.dispose()
+    return query_rows(db_url, "SELECT receipt, record_id, language, student_name FROM acknowledgements")
 
 
 @pytest.mark.parametrize("lang", LANGS)

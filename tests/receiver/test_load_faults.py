@@ -16,12 +16,10 @@ from dataclasses import dataclass, field
 
 import httpx
 import pytest
-from sqlalchemy import text
 
-from receiver.db import make_engine
 
 from ..browser import PROJECT, free_port
-from .support import ReceiverProcess, good_record
+from .support import ReceiverProcess, good_record, query_rows
 
 CLIENTS = 30
 STAFF = ("loadtest", "correct horse battery staple")
@@ -33,12 +31,7 @@ def add_staff(db_url: str) -> None:
 
 
 def stored(db_url: str) -> list[tuple[str, str | None]]:
-    engine = make_engine(db_url)
-    try:
-        with engine.connect() as c:
-            return [tuple(r) for r in c.execute(text("SELECT receipt, record_id FROM acknowledgements"))]
-    finally:
-        engine.dispose()
+    return query_rows(db_url, "SELECT receipt, record_id FROM acknowledgements")
 
 
 @pytest.fixture

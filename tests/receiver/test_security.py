@@ -16,7 +16,7 @@ import httpx
 import pytest
 from hypothesis import given, settings as hsettings
 from hypothesis import strategies as st
-from sqlalchemy import text, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from receiver import i18n, sessions, store
@@ -26,7 +26,7 @@ from receiver.validation import normalise_names
 
 from ..browser import PROJECT, free_port
 from .conftest import settings_for
-from .support import ReceiverProcess, good_record, serve_receiver
+from .support import ReceiverProcess, good_record, query_rows, serve_receiver
 from .test_staff import Page, search, sign_in
 
 PASSWORD = "correct horse battery"
@@ -38,12 +38,7 @@ def run_cli(*args: str, stdin: str = "", env: dict | None = None) -> subprocess.
 
 
 def audit_rows(db_url: str) -> list[tuple[str, str, str]]:
-    engine = make_engine(db_url)
-    try:
-        with engine.connect() as c:
-            return [tuple(r) for r in c.execute(text("SELECT staff_name, action, detail FROM audit_log ORDER BY id"))]
-    finally:
-        engine.dispose()
+    return query_rows(db_url, "SELECT staff_name, action, detail FROM audit_log ORDER BY id")
 
 
 @pytest.fixture

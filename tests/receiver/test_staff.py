@@ -10,12 +10,11 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from sqlalchemy import text
 
 from receiver import i18n, store
 from receiver.db import make_engine
 
-from .support import good_record
+from .support import good_record, query_rows
 
 PASSWORD = "correct horse battery"
 ROSTER = [
@@ -80,12 +79,7 @@ def search(c, query: str):
 
 
 def audit(db_url: str) -> list[tuple[str, str]]:
-    engine = make_engine(db_url)
-    try:
-        with engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(text("SELECT staff_name, action FROM audit_log ORDER BY id"))]
-    finally:
-        engine.dispose()
+    return query_rows(db_url, "SELECT staff_name, action FROM audit_log ORDER BY id")
 
 
 def test_sign_in_refuses_no_account_wrong_password_and_a_missing_or_foreign_token(staffed, db_url):
