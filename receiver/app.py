@@ -168,11 +168,11 @@ async def check_sign_in(request: Request, name: str, password: str, via: str) ->
     name = name[:100]
     if (receiver.over_limit(receiver.login_limit, "login", client_key(request))
             or receiver.over_limit(receiver.account_login_limit, "login-account", name.casefold())):
-        await run_in_threadpool(store.audit, receiver.engine, name or "?", "sign_in_limited", via)
+        await run_in_threadpool(store.audit, receiver.engine, name or "?", "sign_in_limited", via=via)
         return "limited"
     staff_id = await run_in_threadpool(store.check_staff, receiver.engine, name, password[:1000])
     if staff_id is None:
-        await run_in_threadpool(store.audit, receiver.engine, name or "?", "sign_in_failed", via)
+        await run_in_threadpool(store.audit, receiver.engine, name or "?", "sign_in_failed", via=via)
     return staff_id
 
 
@@ -197,7 +197,7 @@ async def staff_name(request: Request) -> str | None:
     credentials = basic_credentials(request)
     if credentials is None:
         return None
-    staff_id = await check_sign_in(request, *credentials, via="HTTP Basic")
+    staff_id = await check_sign_in(request, *credentials, via="http_basic")
     return credentials[0] if isinstance(staff_id, int) else None
 
 
@@ -208,7 +208,7 @@ async def export_csv(request: Request) -> Response:
         return json_error(401, "unauthorized", i18n.text(request_language(request), "err_auth"),
                           {"WWW-Authenticate": 'Basic realm="receiver staff", charset="UTF-8"'})
     edition = request.query_params.get("edition") or None
-    await run_in_threadpool(store.audit, receiver.engine, name, "export", f"CSV, edition {edition or 'all'}")
+    await run_in_threadpool(store.audit, receiver.engine, name, "export", **({"edition": edition} if edition else {}))
     filename = "acknowledgements.csv" if not edition else f"acknowledgements-{edition}.csv"
     safe = "".join(c for c in filename if c.isalnum() or c in ".-_") or "acknowledgements.csv"
     return StreamingResponse(store.export_csv(receiver.engine, edition), media_type="text/csv; charset=utf-8",

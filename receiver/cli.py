@@ -109,7 +109,8 @@ def cmd_add_staff(args: argparse.Namespace) -> int:
 def cmd_disable_staff(args: argparse.Namespace) -> int:
     remove = args.command == "remove-staff"
     ended = store.disable_staff(_migrated(args), args.name, remove=remove)
-    store.audit(_engine(args), "(command line)", "staff_removed" if remove else "staff_disabled", f"account {args.name}")
+    store.audit(_engine(args), "(command line)", "staff_removed" if remove else "staff_disabled", via="command_line",
+                account=args.name)
     print(f"staff account {args.name!r} {'removed' if remove else 'disabled'}; {ended} sessions ended")
     return 0
 
@@ -157,6 +158,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--insecure-cookies", action="store_true",
                        help="cookies without Secure and no HSTS: only for a preview over http on 127.0.0.1 "
                             "(refused with another --host)")
+    # Kept so an older command line still starts; Secure cookies are the default now.
+    serve.add_argument("--secure-cookies", action="store_true", help=argparse.SUPPRESS)
     serve.add_argument("--secret-file", help="the session secret's file (made once, 0600, when missing; default: "
                                              "beside the SQLite file, var/receiver-session.secret for PostgreSQL); "
                                              "$RECEIVER_SESSION_SECRET (32 bytes at least) wins")

@@ -89,7 +89,7 @@ async def login(request: Request) -> Response:
     if not await csrf_ok(request, form, None):
         return render(request, "login.html", None, 403, error=t["login_csrf"])
     name, password = str(form.get("name") or "")[:100], str(form.get("password") or "")
-    staff_id = await check_sign_in(request, name, password, via="staff pages")
+    staff_id = await check_sign_in(request, name, password, via="staff_pages")
     if staff_id == "limited":
         return render(request, "login.html", None, 429, error=t["rate_limited"])
     if staff_id is None:
@@ -98,7 +98,7 @@ async def login(request: Request) -> Response:
     hours = timedelta(hours=settings.session_hours)
     await run_in_threadpool(sessions.end_expired, receiver.engine, hours)
     started = await run_in_threadpool(sessions.start, receiver.engine, settings.session_secret, staff_id, name)
-    await run_in_threadpool(store.audit, receiver.engine, name, "sign_in", "staff pages")
+    await run_in_threadpool(store.audit, receiver.engine, name, "sign_in", via="staff_pages")
     response = RedirectResponse("/staff/", status_code=303)
     set_cookie(response, request, "session", started.token, settings.session_hours * 3600)
     response.delete_cookie(settings.cookie_name("login"), path="/", secure=settings.secure_cookies, httponly=True,
@@ -116,7 +116,7 @@ async def logout(request: Request) -> Response:
     if signed_in:
         # The row goes: a copy of the cookie saved before this is worth nothing from now on.
         await run_in_threadpool(sessions.end, receiver.engine, settings.session_secret, signed_in.token)
-        await run_in_threadpool(store.audit, receiver.engine, signed_in.name, "sign_out", "staff pages")
+        await run_in_threadpool(store.audit, receiver.engine, signed_in.name, "sign_out", via="staff_pages")
     response = to_login()
     response.delete_cookie(settings.cookie_name("session"), path="/", secure=settings.secure_cookies, httponly=True,
                            samesite="strict")
@@ -163,8 +163,8 @@ async def missing(request: Request) -> Response:
     q = request.query_params
     edition, school, grade = q.get("edition", ""), q.get("school", ""), q.get("grade", "")
     students = await run_in_threadpool(store.not_signed, receiver.engine, edition, school, grade)
-    await run_in_threadpool(store.audit, receiver.engine, signed_in.name, "roster_view",
-                            f"edition {edition}, {school}, grade {grade}: {len(students)} students")
+    await run_in_threadpool(store.audit, receiver.engine, signed_in.name, "roster_view", edition=edition,
+                            school=school, grade=grade, students=len(students))
     return render(request, "missing.html", signed_in, edition=edition, school=school, grade=grade, students=students)
 
 
@@ -189,7 +189,7 @@ async def search(request: Request) -> Response:
     results = await run_in_threadpool(store.search, receiver.engine, query) if query.strip() else []
     # The query's length only: the audit log must not become a list of students' names.
     await run_in_threadpool(store.audit, receiver.engine, signed_in.name, "search",
-                            f"{len(query.strip())} characters, {len(results)} records")
+                            characters=len(query.strip()), records=len(results))
     return render(request, "search.html", signed_in, q=query, results=results, school_of=store.school_of)
 
 
@@ -203,8 +203,8 @@ async def record(request: Request) -> Response:
     if row is None:
         return render(request, "message.html", signed_in, 404,
                       message=i18n.strings(page_language(request))["err_not_found"])
-    await run_in_threadpool(store.audit, receiver.engine, signed_in.name, "record_view",
-                            f"receipt {row.receipt}, student id {row.student_id or '-'}")
+    await run_in_threadpool(store.audit, receiver.engine, signed_in.name, "record_view", receipt=row.receipt,
+                            student_id=row.student_id or "")
     data = json.loads(row.record_json)
     return render(request, "record.html", signed_in, row=row, statements=data.get("statements", []))
 
@@ -216,7 +216,7 @@ async def audit_log(request: Request) -> Response:
     receiver = request.app.state.receiver
     raw = request.query_params.get("page", "1")
     page = await run_in_threadpool(store.audit_events, receiver.engine, int(raw) if raw.isdigit() and len(raw) < 9 else 1)
-    return render(request, "audit.html", signed_in, page=page)
+    return render(request, "audit.html", signed_in, page=page, detail_of=store.audit_detail)
 
 
 def routes() -> list[Route]:

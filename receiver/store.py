@@ -195,10 +195,24 @@ def _one_line(text: str) -> str:
     return "".join("\ufffd" if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text)
 
 
-def audit(engine: Engine, staff_name: str, action: str, detail: str = "") -> None:
+def audit(engine: Engine, staff_name: str, action: str, **detail: str | int) -> None:
+    """One entry. The detail is kept as JSON of short values under fixed keys, so the staff pages show it in the
+    reader's language (strings: audit_<key>, audit_via_<value>)."""
+    values = {key: _one_line(str(value))[:100] for key, value in detail.items()}
     with Session(engine) as session, session.begin():
         session.add(AuditEvent(at=now(), staff_name=_one_line(staff_name)[:100], action=action,
-                               detail=_one_line(detail)[:500]))
+                               detail=json.dumps(values, ensure_ascii=False) if values else ""))
+
+
+def audit_detail(detail: str) -> list[tuple[str, str]]:
+    """An entry's detail as (key, value) pairs; text written before details were JSON comes back as ("", text)."""
+    try:
+        values = json.loads(detail) if detail else {}
+    except ValueError:
+        values = None
+    if not isinstance(values, dict):
+        return [("", detail)]
+    return [(str(k), str(v)) for k, v in values.items()]
 
 
 AUDIT_PAGE = 100

@@ -271,15 +271,19 @@ def test_every_view_search_and_export_is_audited_without_the_query(alice, db_url
         assert action in actions, action
     assert actions.count("search") == 1
     assert not any("Paloma" in detail for _, _, detail in rows)
-    assert ("alice", "search", "6 characters, 1 records") in rows
+    assert ("alice", "search", '{"characters": "6", "records": "1"}') in rows
     assert any(a == "record_view" and receipt in d for _, a, d in rows)
+    with signed_in_client(alice) as c:  # shown in the reader's language
+        page = c.get("/staff/audit", headers={"Accept-Language": "es"}).text
+    assert f"{i18n.text('es', 'audit_receipt')}: {receipt}" in page
+    assert i18n.text("es", "audit_via_staff_pages") in page and "staff pages" not in page
 
 
 def test_audit_text_is_one_line_and_the_page_goes_through_all_of_it(alice, db_url):
     engine = make_engine(db_url)
-    store.audit(engine, "mallory\r\n2026-01-01 admin sign_in", "sign_in_failed", "x\ny")
+    store.audit(engine, "mallory\r\n2026-01-01 admin sign_in", "sign_in_failed", via="x\ny")
     for i in range(store.AUDIT_PAGE + 5):
-        store.audit(engine, "alice", "export", f"entry {i}")
+        store.audit(engine, "alice", "export", edition=f"entry {i}")
     stored = audit_rows(db_url)
     assert not any("\n" in n or "\r" in n or "\n" in d for n, _, d in stored)
     engine.dispose()
