@@ -166,12 +166,16 @@ async def check_sign_in(request: Request, name: str, password: str, via: str) ->
     or the account has had too many attempts; None otherwise. Every refusal goes to the audit log."""
     receiver: Receiver = request.app.state.receiver
     name = name[:100]
+    account = ("login-account", name.casefold())
+    # Every attempt counts against the address; only failures against the account, so a script exporting with
+    # its password, or a colleague signing in, never locks the account out.
     if (receiver.over_limit(receiver.login_limit, "login", client_key(request))
-            or receiver.over_limit(receiver.account_login_limit, "login-account", name.casefold())):
+            or not receiver.limiter.test(receiver.account_login_limit, *account)):
         await run_in_threadpool(store.audit, receiver.engine, name or "?", "sign_in_limited", via=via)
         return "limited"
     staff_id = await run_in_threadpool(store.check_staff, receiver.engine, name, password[:1000])
     if staff_id is None:
+        receiver.limiter.hit(receiver.account_login_limit, *account)
         await run_in_threadpool(store.audit, receiver.engine, name or "?", "sign_in_failed", via=via)
     return staff_id
 
