@@ -502,7 +502,8 @@
     function showSendError(err) {
       var reason = err && err.refusal ? err.refusal
         : err && err.status ? fill(strings.send_failed_status, { status: err.status }) : strings.send_failed_network;
-      sendError.textContent = fill(strings.send_failed, { reason: reason });
+      // A 409's message is whole: what was kept, what was not, and what to do (not "check the connection").
+      sendError.textContent = err && err.status === 409 && err.refusal ? err.refusal : fill(strings.send_failed, { reason: reason });
       sendError.hidden = false;
       sendError.focus();
     }
