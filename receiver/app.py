@@ -245,7 +245,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
     from . import staff
 
     validator(settings.schema_file)  # a missing or broken schema stops the start, not the first family's request
-    sessions.check_secret(settings.session_secret)
+    sessions.check_secret(settings.session_secret, "Settings.session_secret")
     if not settings.publications:
         raise ValueError("no published edition: give --site (the built site) or --edition")
     engine = engine or make_engine(settings.database_url)

@@ -33,10 +33,10 @@ class SecretError(ValueError):
     """A session secret the receiver will not use; the message says why and what to do."""
 
 
-def check_secret(secret: str) -> str:
+def check_secret(secret: str, source: str = "RECEIVER_SESSION_SECRET") -> str:
     if len(secret.encode("utf-8")) < MIN_SECRET_BYTES:
-        raise SecretError(f"the session secret must have at least {MIN_SECRET_BYTES} bytes (it signs staff cookies; "
-                          "a short one is guessed offline): unset RECEIVER_SESSION_SECRET to have one made and kept")
+        raise SecretError(f"{source}: the session secret must have at least {MIN_SECRET_BYTES} bytes (it signs staff "
+                          "cookies; a short one is guessed offline). Remove it to have a random one made and kept")
     return secret
 
 
@@ -49,10 +49,10 @@ def secret_from_file(path: Path) -> str:
         if mode & (stat.S_IRWXG | stat.S_IRWXO):
             raise SecretError(f"{path}: the session secret file must be readable by its owner only "
                               f"(chmod 600 {path})") from None
-        return check_secret(path.read_text(encoding="utf-8").strip())
+        return check_secret(path.read_text(encoding="utf-8").strip(), str(path))
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write(secrets.token_urlsafe(48) + "\n")
-    return check_secret(path.read_text(encoding="utf-8").strip())
+    return check_secret(path.read_text(encoding="utf-8").strip(), str(path))
 
 
 def default_secret_file(database_url: str) -> Path:
