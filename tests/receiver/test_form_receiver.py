@@ -71,6 +71,12 @@ def stored_rows(db_url: str) -> list[tuple]:
     return query_rows(db_url, "SELECT receipt, record_id, language, student_name FROM acknowledgements")
 
 
+def receipt_shown(tab, timeout: float = 20_000) -> str:
+    """Waits for the confirmation (the receiver's answer) and gives the receipt it shows."""
+    tab.wait_for_selector("#ack-confirmation:not([hidden])", timeout=timeout)
+    return tab.locator("#ack-confirmation [data-slot=receipt]").inner_text()
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_signed_form_is_stored_shown_with_its_receipt_and_found_by_staff(tab, form_site, receiver_for_form, db_url, lang):
     url, _, _ = form_site
@@ -81,8 +87,7 @@ def test_signed_form_is_stored_shown_with_its_receipt_and_found_by_staff(tab, fo
         fingerprint = tab.get_attribute("#ack-form", "data-fingerprint")
         _fill(tab, school="river-high")
         tab.click("#ack-submit")
-        tab.wait_for_selector("#ack-confirmation:not([hidden])")
-        receipt = tab.locator("#ack-confirmation [data-slot=receipt]").inner_text()
+        receipt = receipt_shown(tab)
         assert strings["confirmation_sent"] in tab.inner_text("#ack-confirmation")
         rows = stored_rows(db_url)
         assert rows == [(receipt, tab.posted[0], lang, "Ana María López")]
@@ -122,8 +127,7 @@ def test_a_lost_answer_is_retried_with_the_same_record_id_and_stored_once(tab, f
         _open(tab, url, lang)
         _fill(tab, school="river-high")
         tab.click("#ack-submit")
-        tab.wait_for_selector("#ack-confirmation:not([hidden])", timeout=20_000)
-        receipt = tab.locator("#ack-confirmation [data-slot=receipt]").inner_text()
+        receipt = receipt_shown(tab)
     assert lost and len(tab.posted) == 2 and len(set(tab.posted)) == 1  # sent again by itself, same record_id
     assert stored_rows(db_url) == [(receipt, tab.posted[0], lang, "Ana María López")]
     assert tab.js_errors == []
@@ -148,8 +152,7 @@ def test_a_busy_receiver_is_waited_out_and_the_same_record_sent_again(tab, form_
         answers: list[int] = []
         tab.on("response", lambda r: answers.append(r.status) if r.url.endswith("/api/acknowledgements") else None)
         tab.click("#ack-submit")
-        tab.wait_for_selector("#ack-confirmation:not([hidden])", timeout=20_000)
-        receipt = tab.locator("#ack-confirmation [data-slot=receipt]").inner_text()
+        receipt = receipt_shown(tab)
     assert answers[0] == 429 and answers[-1] == 201 and len(set(tab.posted)) == 1
     assert (receipt, tab.posted[0], lang, "Ana María López") in stored_rows(db_url)
     assert tab.js_errors == []
@@ -182,8 +185,7 @@ def test_a_conflict_tells_the_family_what_to_do_and_the_resend_is_a_new_record(t
         assert shown == i18n.text(lang, "err_conflict", received=str(received)[:10], receipt=first_version[0],
                                   student="Ana María López")
         tab.click("#ack-submit")  # what the message says to do: send again, as a new record
-        tab.wait_for_selector("#ack-confirmation:not([hidden])", timeout=20_000)
-        receipt = tab.locator("#ack-confirmation [data-slot=receipt]").inner_text()
+        receipt = receipt_shown(tab)
     assert len(tab.posted) == 2 and tab.posted[0] != tab.posted[1]
     assert sorted(r[0] for r in stored_rows(db_url)) == sorted([first_version[0], receipt])
     assert tab.js_errors == []
@@ -202,14 +204,12 @@ def test_receiver_down_keeps_the_answers_and_the_later_retry_is_the_same_record(
     assert tab.input_value("#ack-student-name") == "Ana María López" and tab.is_checked("#ack-parent-accept")
     with serve_receiver(settings, port):
         tab.click("#ack-submit")
-        tab.wait_for_selector("#ack-confirmation:not([hidden])")
-        receipt = tab.locator("#ack-confirmation [data-slot=receipt]").inner_text()
+        receipt = receipt_shown(tab)
         # A changed form after the receipt is another record: a new record_id.
         tab.click("#ack-edit")
         tab.fill("#ack-student-id", "S-5678")
         tab.click("#ack-submit")
-        tab.wait_for_selector("#ack-confirmation:not([hidden])")
-        second = tab.locator("#ack-confirmation [data-slot=receipt]").inner_text()
+        second = receipt_shown(tab)
     first_id = tab.posted[0]
     assert tab.posted[:4] == [first_id] * 4  # the first attempt, its two automatic retries, the family's retry
     assert tab.posted[4] != first_id and len(tab.posted) == 5
