@@ -571,7 +571,7 @@ def behavior_options(school_level: Any, lang: str = "en", *, data: Data | None =
             "value_group": row["value_group"],
             "offenses": len(row["cells"]),
             "search": " ".join([_key(name), *(_key(n) for n in row["behavior"].values() if _key(n) != _key(name)),
-                                *(c.casefold() for c in codes)]),
+                                *(c.casefold() for c in codes), *(_key(w) for w in (row.get("words") or {}).get(lang, []))]),
         })
     return out
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from build_scripts.source.i18n import load_strings
 from receiver.validation import _same_name
-from tests.conftest import soup_of
+from tests.conftest import soup_of, watched_tab
 from tests.test_calculator_widgets import LANGS, READY, START_TIMEOUT_MS, ask
 
 PHONE = {"width": 375, "height": 800}
@@ -31,11 +31,7 @@ FOCUSED = """() => { const el = document.activeElement; const s = getComputedSty
 @pytest.fixture
 def phone(browser):
     context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.js_errors = errors  # type: ignore[attr-defined]
-    yield page
+    yield watched_tab(context)
     context.close()
 
 
@@ -173,3 +169,43 @@ def test_a_hint_and_its_fields_errors_are_never_the_same_sentence(built_site, la
                     assert control[key].casefold() != said, (control.get("id"), key)
                     checked += 1
     assert checked >= 3
+
+
+# ---------------------------------------------------------------- everyday words (search.yml) in the picker
+
+
+def test_everyday_words_find_the_rows_whose_names_hold_their_terms(handbook, data):
+    from build_scripts.parts.search_words import everyday_words, fold
+
+    for lang in handbook.languages:
+        entries = everyday_words(handbook, lang)
+        assert entries
+        for matrix in data["matrices"]:
+            for row in matrix["rows"]:
+                name = f" {fold(row['behavior'][lang])} "
+                expected = [w for e in entries if any(f" {fold(t)} " in name for t in e.terms) for w in e.words]
+                assert row["words"][lang] == expected
+    by_word = {(lang, w): {r["id"] for m in data["matrices"] for r in m["rows"] if w in r["words"][lang]}
+               for lang in handbook.languages for w in ("fight", "vape", "pelea", "vapeo")}
+    assert {"battery-public-affray", "tobacco"} <= by_word[("en", "fight")] | by_word[("en", "vape")]
+    assert "battery-public-affray" in by_word[("es", "pelea")] and by_word[("es", "vapeo")] == {"tobacco"}
+
+
+@pytest.mark.parametrize("lang, typed", [("en", "fight"), ("en", "vape"), ("es", "pelea"), ("es", "vapeo")])
+def test_the_picker_finds_behaviors_by_everyday_words(phone, site_url, data, lang, typed):
+    open_page(phone, f"{site_url}{lang}/consequence-lookup/")
+    widget = phone.locator('[data-calculator="consequence"]')
+    level = widget.locator('[name="school_level"]:checked').get_attribute("data-matrix")
+    matrix = next(m for m in data["matrices"] if m["id"] == level)
+    expected = {r["id"] for r in matrix["rows"] if typed in r["words"][lang] or typed in r["behavior"][lang].lower()}
+    assert expected
+    widget.locator('[name="behavior"]').click()
+    phone.keyboard.type(typed)
+    shown = set(widget.locator('[role="listbox"] [role="option"]').evaluate_all("(os) => os.map((o) => o.dataset.row)"))
+    assert shown == expected
+    assert widget.locator(".hb-calc__picker-note").inner_text().strip() == ""
+    phone.keyboard.press("ArrowDown")
+    phone.keyboard.press("Enter")
+    phone.keyboard.press("Enter")  # submits the form with the picked behavior
+    widget.locator(".hb-calc__result .hb-calc__title").wait_for()
+    assert phone.js_errors == []

@@ -465,6 +465,7 @@
         form.querySelectorAll('datalist[data-matrix="' + (matrix || level()) + '"] option'),
         function (option) {
           return { label: option.value, row: option.getAttribute("data-row"), value: option.hasAttribute("data-value"),
+                   words: option.getAttribute("data-words") || "", // everyday words that find it: "fight", "vapeo"
                    counterparts: (option.getAttribute("data-counterparts") || "").split(" ").filter(Boolean) };
         });
     }
@@ -485,15 +486,20 @@
       });
     }
 
+    // Rows whose name, or everyday words, hold every word typed: names starting with it first, then names holding
+    // it, then rows found by an everyday word only.
     function matches() {
       var words = fold(input.value).split(/\s+/).filter(Boolean);
-      var all = rows().filter(function (r) {
-        var text = fold(r.label);
-        return words.every(function (w) { return text.indexOf(w) >= 0; });
-      });
+      function holds(text) { return words.every(function (w) { return text.indexOf(w) >= 0; }); }
+      var all = rows().filter(function (r) { return holds(fold(r.label) + " " + fold(r.words)); });
       var start = words.join(" ");
-      return all.filter(function (r) { return fold(r.label).indexOf(start) === 0; })
-        .concat(all.filter(function (r) { return fold(r.label).indexOf(start) !== 0; }));
+      function rank(r) {
+        var name = fold(r.label);
+        return name.indexOf(start) === 0 ? 0 : holds(name) ? 1 : 2;
+      }
+      return [0, 1, 2].reduce(function (list, k) {
+        return list.concat(all.filter(function (r) { return rank(r) === k; }));
+      }, []);
     }
 
     function options() {

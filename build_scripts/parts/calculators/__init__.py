@@ -10,6 +10,7 @@ from calculators.consequence import counterparts
 from ...source.handbook import Handbook
 from ..base import InsertKind, Part
 from ..deadlines import insert_context
+from .data import row_words
 from .runtime import RUNTIME_DIR, wheel_filename
 
 KINDS: dict[str, tuple[str, ...]] = {  # calculator -> the parts its answers come from
@@ -43,7 +44,7 @@ PART = Part(
         "calculator.md.j2", args=tuple(KINDS), needs=lambda arg: KINDS.get(arg or "", ()), print_as="screen-only",
         context=lambda r, page_id, arg: {"calculator_wheel": wheel_filename(), "runtime_path": runtime_path(r.hb),
                                          **(insert_context(r.hb, r.lang, arg) if arg == "deadline" else {}),
-                                         **({"counterparts": row_counterparts(r.hb)} if arg == "consequence" else {})},
+                                         **({"counterparts": row_counterparts(r.hb), "words": row_words(r.hb)} if arg == "consequence" else {})},
         assets=WIDGET_ASSETS, page_scripts=(WIDGET_SCRIPT,))},
 )
 
