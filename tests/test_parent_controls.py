@@ -95,6 +95,11 @@ def test_the_picker_says_when_nothing_matches(phone, site_url, lang, typed):
     assert note.inner_text().strip() == words["calc_no_match"].format(typed=typed)
     assert note.get_attribute("aria-live") == "polite"  # spoken, not only shown
     assert box.get_attribute("aria-expanded") == "false"
+    phone.keyboard.press("ArrowDown")  # "pick from the list": the whole list opens
+    assert box.get_attribute("aria-expanded") == "true"
+    assert widget.locator('[role="listbox"] [role="option"]').count() == widget.locator(
+        f'datalist[data-matrix="{widget.locator("[name=school_level]:checked").get_attribute("data-matrix")}"] option').count()
+    phone.keyboard.press("Escape")
     phone.keyboard.press("Control+A")
     phone.keyboard.press("Backspace")
     assert note.inner_text().strip() == ""

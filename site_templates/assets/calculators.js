@@ -567,7 +567,10 @@
       var isOpen = !listbox.hidden;
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
         event.preventDefault();
-        if (!isOpen) open(input.value.trim() ? matches() : rows());
+        if (!isOpen) {  // nothing typed, or nothing matching what was typed: the whole list, as the message offers
+          var found = input.value.trim() ? matches() : [];
+          open(found.length ? found : rows());
+        }
         if (event.altKey) return;
         highlight(active < 0 ? (event.key === "ArrowDown" ? 0 : -1) : active + (event.key === "ArrowDown" ? 1 : -1));
       } else if (event.key === "Enter" && isOpen && active >= 0) {
