@@ -159,9 +159,11 @@ def _describe(error: ValidationError, lang: str) -> list[FieldProblem]:
 
 
 def _same_name(a: str, b: str) -> bool:
-    """The form's rule: NFC, spaces collapsed, case aside."""
+    """The form's rule (acknowledgement.js, nameKey): Unicode form, repeated spaces, case and accents aside, so a
+    name typed "José Martínez" is signed "Jose Martinez" on a keyboard without accents."""
     def norm(s: str) -> str:
-        return " ".join(unicodedata.normalize("NFC", s).split()).casefold()
+        decomposed = unicodedata.normalize("NFKD", " ".join(s.split()))
+        return "".join(c for c in decomposed if not unicodedata.category(c).startswith("M")).casefold()
     return norm(a) == norm(b)
 
 

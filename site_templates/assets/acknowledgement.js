@@ -25,6 +25,13 @@
     return String(text || "").normalize("NFC").replace(/\s+/g, " ").trim();
   }
 
+  // A typed signature is the name typed above whatever its case, accents, repeated spaces or Unicode form:
+  // "José  Martínez" and "jose martinez" are one name (the receiver compares the same way: receiver/validation.py;
+  // its casefold joins a little more than toLowerCase, so what this accepts the receiver accepts).
+  function nameKey(text) {
+    return clean(text).normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+  }
+
   function pad(n) {
     return (n < 10 ? "0" : "") + n;
   }
@@ -119,7 +126,7 @@
       var matches = el.getAttribute("data-matches");
       if (matches && value) {
         var expected = clean(document.getElementById(matches).value);
-        if (expected && value.toLocaleLowerCase(lang) !== expected.toLocaleLowerCase(lang)) {
+        if (expected && nameKey(value) !== nameKey(expected)) {
           return fill(el.getAttribute("data-msg-mismatch"), { name: expected });
         }
       }
@@ -134,8 +141,14 @@
       else el.removeAttribute("aria-invalid");
       var field = el.closest(".ack-field");
       if (field) field.classList.toggle("ack-field--invalid", !!problem);
-      if (message) {
-        message.textContent = problem || "";
+      if (message) {  // "Error: ..." in words, not only in colour (and in forced colours, where colour is gone)
+        message.textContent = "";
+        if (problem) {
+          var prefix = document.createElement("strong");
+          prefix.textContent = strings.error_prefix || "";
+          message.appendChild(prefix);
+          message.appendChild(document.createTextNode(" " + problem));
+        }
         message.hidden = !problem;
       }
     }
