@@ -59,6 +59,9 @@ class Edition(Strict):
     school_years_label: Text | None = None
     approval: Approval | None = None
     contacts: list[Contact] = []
+    # the previous edition's handbook folder, relative to this one (e.g. ../editions/2022-2024): the changes page,
+    # the Board's redline and the stale-translation warnings compare with it
+    previous_edition: str | None = None
 
     _check = field_validator("district", "title")(non_empty)
 
