@@ -113,6 +113,33 @@ def cmd_pdf(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_redline(args: argparse.Namespace) -> int:
+    """The Board's redline: this edition against the previous one, in the governing language, as a tagged PDF."""
+    from .core.printed import PdfError
+
+    try:
+        from .outputs.redline import build_redline
+    except ImportError as exc:
+        print(f"Redline failed: {exc.name or exc} is missing; install the pdf extras: pip install -e '.[pdf]'",
+              file=sys.stderr)
+        return 1
+    try:
+        hb, _ = load_and_check(args.config.resolve())
+        path = build_redline(hb, args.out)
+    except SourceError as exc:
+        print(exc.report(), file=sys.stderr)
+        return 1
+    except PdfError as exc:
+        print(f"Redline failed: {exc}", file=sys.stderr)
+        return 1
+    from .core.editions import prose_changes
+
+    print(f"Wrote {path}: the {hb.languages[0]} text against the previous edition "
+          f"({hb.edition.previous_edition}), {len(prose_changes(hb))} paragraphs changed, added or removed, "
+          "and a table of the data changes")
+    return 0
+
+
 def cmd_calculator_data(args: argparse.Namespace) -> int:
     """The calculators' compiled data (calculators/data/handbook.json), and optionally their wheel."""
     from .parts.calculators.data import DEFAULT_DATA_PATH, build_calculator_wheel, write_calculator_data
@@ -161,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000)
     pdf = sub.add_parser("pdf", help="only the printable handbooks, one PDF per language")
     pdf.add_argument("--out", type=Path, default=Path("build/pdf"), help="where to write the PDFs")
+    redline = sub.add_parser("redline", help="the Board's redline: this edition against the previous one (PDF)")
+    redline.add_argument("--out", type=Path, default=Path("build/redline.pdf"), help="the PDF to write")
     data = sub.add_parser("calculator-data", help="compile the calculators' data (calculators/data/handbook.json)")
     data.add_argument("--out", type=Path, default=None, help="JSON file to write")
     data.add_argument("--wheel", type=Path, metavar="DIR", help="also build the calculators wheel into DIR")
@@ -172,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.command} failed: {args.config} not found (give the site's mkdocs.yml with --config)", file=sys.stderr)
         return 1
     commands = {"check": cmd_check, "build": cmd_build, "serve": cmd_serve, "pdf": cmd_pdf,
-                "calculator-data": cmd_calculator_data, "deploy-snippets": cmd_deploy_snippets, "calendar": cmd_calendar}
+                "calculator-data": cmd_calculator_data, "redline": cmd_redline, "deploy-snippets": cmd_deploy_snippets, "calendar": cmd_calendar}
     try:
         return commands[args.command](args)
     except BrokenPipeError:  # `make check | head`: the reader stopped reading; nothing is wrong with the handbook

@@ -131,6 +131,11 @@ def word_segments(before: str, after: str) -> tuple[Segment, ...]:
             runs[-1][2], runs[-1][4] = i2, j2
         else:
             runs.append([op, i1, i2, j1, j2])  # type: ignore[list-item]
+    for k in range(len(runs) - 1):  # a closing bracket or quote goes with the change it closes: "(3)" -> "(5)"
+        change, kept = runs[k], runs[k + 1]
+        while change[0] != "equal" and kept[0] == "equal" and kept[4] - kept[3] > 1 \
+                and new[kept[3]].strip() in (")", "]", "”", "’", '"', "'"):
+            change[2], change[4], kept[1], kept[3] = change[2] + 1, change[4] + 1, kept[1] + 1, kept[3] + 1
     for op, i1, i2, j1, j2 in runs:
         if op == "equal":
             add("same", new[j1:j2])
@@ -144,8 +149,19 @@ def _ratio(a: str, b: str) -> float:
     return SequenceMatcher(None, a.split(" "), b.split(" "), autojunk=False).ratio()
 
 
+def _may_be_alike(a: str, b: str) -> bool:
+    """A cheap upper bound of _ratio first: most pairs of a rewritten page are far apart."""
+    return SequenceMatcher(None, a.split(" "), b.split(" "), autojunk=False).quick_ratio() >= SIMILAR
+
+
 def match_paragraphs(old: list[Paragraph], new: list[Paragraph]) -> list[tuple[Paragraph | None, Paragraph | None]]:
-    """(before, after) pairs for every paragraph that is not the same in both, in the new page's reading order.
+    """(before, after) pairs for every paragraph that is not the same in both, in the new page's reading order."""
+    return [(a, b) for a, b in aligned(old, new) if a is None or b is None or a.text != b.text]
+
+
+def aligned(old: list[Paragraph], new: list[Paragraph]) -> list[tuple[Paragraph | None, Paragraph | None]]:
+    """Every paragraph of both editions as (before, after), in the new page's reading order, a removed one where
+    it stood: the whole text, as the Board's redline shows it.
 
     The same text in order is unchanged; of the rest, the same text elsewhere is a moved paragraph (no change of
     wording, not listed), then the most alike pairs above SIMILAR are changed paragraphs; a paragraph split in two
@@ -153,13 +169,15 @@ def match_paragraphs(old: list[Paragraph], new: list[Paragraph]) -> list[tuple[P
     matcher = SequenceMatcher(None, [p.text for p in old], [p.text for p in new], autojunk=False)
     gone = [i for op, i1, i2, _, _ in matcher.get_opcodes() if op != "equal" for i in range(i1, i2)]
     came = [j for op, _, _, j1, j2 in matcher.get_opcodes() if op != "equal" for j in range(j1, j2)]
-    pairs: list[tuple[int | None, int | None, str | None]] = []  # (old index, new index, joined text)
+    pairs: list[tuple[int | None, int | None, str | None]] = [(i, j, None) for i, j in _equal_pairs(matcher)]
     for i in list(gone):  # moved, word for word
         j = next((j for j in came if new[j].text == old[i].text), None)
         if j is not None:
             gone.remove(i)
             came.remove(j)
-    scored = sorted(((_ratio(old[i].text, new[j].text), i, j) for i in gone for j in came), reverse=True)
+            pairs.append((i, j, None))
+    scored = sorted(((_ratio(old[i].text, new[j].text), i, j) for i in gone for j in came
+                     if _may_be_alike(old[i].text, new[j].text)), reverse=True)
     for score, i, j in scored:
         if score >= SIMILAR and i in gone and j in came:
             gone.remove(i)
@@ -210,7 +228,7 @@ def _equal_pairs(matcher: SequenceMatcher) -> Iterator[tuple[int, int]]:
             yield from ((i1 + k, j1 + k) for k in range(i2 - i1))
 
 
-def _page_ids(hb: Handbook, lang: str) -> list[str]:
+def reading_order(hb: Handbook, lang: str) -> list[str]:
     """The pages in reading order (the navigation's), then any other."""
     listed = [pid for pid in hb.nav_page_ids() if pid in hb.pages.get(lang, {})]
     return listed + sorted(set(hb.pages.get(lang, {})) - set(listed))
@@ -224,7 +242,7 @@ def prose_changes(hb: Handbook, lang: str | None = None) -> list[ProseChange]:
         return []
     lang = lang or hb.languages[0]
     old_pages, new_pages = previous.pages.get(lang, {}), hb.pages.get(lang, {})
-    page_ids = _page_ids(hb, lang) + [pid for pid in _page_ids(previous, lang) if pid not in new_pages]
+    page_ids = reading_order(hb, lang) + [pid for pid in reading_order(previous, lang) if pid not in new_pages]
     changes: list[ProseChange] = []
     for page_id in page_ids:
         old = paragraphs(old_pages[page_id]) if page_id in old_pages else []

@@ -94,10 +94,6 @@ class _Collect(logging.Handler):
 
 def build_pdf(handbook: Handbook, lang: str, out_path: Path, config_file: Path | None = None) -> Path:
     """Render the handbook in `lang` to `out_path` (tagged PDF/UA-1, fonts embedded); return the path."""
-    from weasyprint import HTML
-    from weasyprint.urls import FatalURLFetchingError
-
-    from .pdf_tables import add_table_scopes
     from .print_html import PrintError, print_document
 
     check_fonts()
@@ -105,19 +101,29 @@ def build_pdf(handbook: Handbook, lang: str, out_path: Path, config_file: Path |
         document = print_document(handbook, lang, config_file or PROJECT / "mkdocs.yml")
     except PrintError as exc:
         raise PdfError(str(exc)) from None
+    return write_tagged_pdf(document.html, out_path, document.link_labels, lang)
+
+
+def write_tagged_pdf(document_html: str, out_path: Path, link_labels: dict[str, str], lang: str) -> Path:
+    """An HTML document of site_templates/print/ as a tagged PDF/UA-1 at `out_path` (the handbook, the redline)."""
+    from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
+
+    from .pdf_tables import add_table_scopes
+
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     logger = logging.getLogger("weasyprint")
     collect = _Collect()
     logger.addHandler(collect)
     try:
-        html = HTML(string=document.html, base_url=str(PRINT_DIR) + "/", url_fetcher=local_url_fetcher())
+        html = HTML(string=document_html, base_url=str(PRINT_DIR) + "/", url_fetcher=local_url_fetcher())
         html.write_pdf(
             out_path,
             pdf_variant=PDF_VARIANT,
-            finisher=_describe_links(document.link_labels),
+            finisher=_describe_links(link_labels),
             # the same source gives the same file (stable size for the site's download link)
-            pdf_identifier=hashlib.sha256(document.html.encode("utf-8")).hexdigest()[:32].encode("ascii"),
+            pdf_identifier=hashlib.sha256(document_html.encode("utf-8")).hexdigest()[:32].encode("ascii"),
         )
     except FatalURLFetchingError as exc:
         raise PdfError(f"{lang} PDF: {exc}") from None
