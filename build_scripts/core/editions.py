@@ -176,29 +176,30 @@ def aligned(old: list[Paragraph], new: list[Paragraph]) -> list[tuple[Paragraph 
             gone.remove(i)
             came.remove(j)
             pairs.append((i, j, None))
-    scored = sorted(((_ratio(old[i].text, new[j].text), i, j) for i in gone for j in came
-                     if _may_be_alike(old[i].text, new[j].text)), reverse=True)
-    for score, i, j in scored:
-        if score >= SIMILAR and i in gone and j in came:
+    # candidates: one paragraph for one, one split in two side by side, two merged into one; the most alike first
+    candidates: list[tuple[float, tuple[int, ...], tuple[int, ...]]] = []
+
+    def consider(olds: tuple[int, ...], news: tuple[int, ...]) -> None:
+        a, b = " ".join(old[i].text for i in olds), " ".join(new[j].text for j in news)
+        if _may_be_alike(a, b):
+            candidates.append((_ratio(a, b), olds, news))
+
+    for i in gone:
+        for j in came:
+            consider((i,), (j,))
+            if j + 1 in came:
+                consider((i,), (j, j + 1))
+            if i + 1 in gone:
+                consider((i, i + 1), (j,))
+    for score, olds, news in sorted(candidates, key=lambda c: (-c[0], len(c[1]) + len(c[2]))):
+        if score < SIMILAR or not set(olds) <= set(gone) or not set(news) <= set(came):
+            continue
+        for i in olds:
             gone.remove(i)
+        for j in news:
             came.remove(j)
-            pairs.append((i, j, None))
-    for i in list(gone):  # split: one old paragraph, two new ones side by side
-        j = next((j for j in came if j + 1 in came
-                  and _ratio(old[i].text, new[j].text + " " + new[j + 1].text) >= SIMILAR), None)
-        if j is not None:
-            gone.remove(i)
-            came.remove(j)
-            came.remove(j + 1)
-            pairs.append((i, j, new[j].text + " " + new[j + 1].text))
-    for j in list(came):  # merged: two old paragraphs side by side, one new one
-        i = next((i for i in gone if i + 1 in gone
-                  and _ratio(old[i].text + " " + old[i + 1].text, new[j].text) >= SIMILAR), None)
-        if i is not None:
-            gone.remove(i)
-            gone.remove(i + 1)
-            came.remove(j)
-            pairs.append((i, j, "merged"))
+        joined = "merged" if len(olds) == 2 else (new[news[0]].text + " " + new[news[1]].text) if len(news) == 2 else None
+        pairs.append((olds[0], news[0], joined))
     pairs += [(i, None, None) for i in gone] + [(None, j, None) for j in came]
 
     def order(pair: tuple[int | None, int | None, str | None]) -> tuple[float, int]:

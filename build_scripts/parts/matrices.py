@@ -315,7 +315,7 @@ def changes(before: Handbook, after: Handbook, r: Rendering) -> list[DataChange]
                 return place(r, "matrix", m.id, row.id)
 
             def details(old: MatrixRow, new: MatrixRow) -> list[DataChange]:
-                found: list[DataChange] = []
+                found = text_change(r, row_name(new), old.behavior, new.behavior, where(new))
                 for k, cell in enumerate(new.cells):
                     old_cell = old.cells[k] if k < len(old.cells) else None
                     what = r.t("changes_what_cell", row=row_name(new), offense=headers[k] if k < len(headers) else k + 1)
