@@ -93,9 +93,14 @@ def _blocks(body: str, first_line: int) -> Iterator[tuple[int, str]]:
 def paragraphs(page: Page) -> list[Paragraph]:
     """The page's paragraphs (headings, list items, tables...) in reading order; insert lines are data, compared
     by their parts."""
+    return list(_paragraphs(page.body, page.body_line))
+
+
+@lru_cache(maxsize=512)  # each page is read for every change of it (twins, both languages' pages, the report)
+def _paragraphs(body: str, body_line: int) -> tuple[Paragraph, ...]:
     out: list[Paragraph] = []
     section, index, heading = 0, 0, ""
-    for at, block in _blocks(page.body, page.body_line):
+    for at, block in _blocks(body, body_line):
         if not block.strip() or INSERT_RE.match(block.strip()):
             continue
         text = reading_text(block)
@@ -105,7 +110,7 @@ def paragraphs(page: Page) -> list[Paragraph]:
             section, index, heading = section + 1, 0, text
         out.append(Paragraph(text, at, section, index, heading))
         index += 1
-    return out
+    return tuple(out)
 
 
 _TOKEN_RE = re.compile(r"[\w’'-]+\s*|[^\w\s]+\s*", re.UNICODE)
