@@ -7,7 +7,9 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Callable, TypeVar
 
+from .core.editions import prose_changes
 from .core.load import load_handbook
 from .core.report import format_report
 from .core.validate import load_and_check
@@ -16,7 +18,10 @@ from .outputs.static_server import deploy_headers, serve_site
 from .parts.form import endpoint_setting
 from .source.config import handbook_dir, read_config
 from .source.paths import PROJECT
+from .source.handbook import Handbook
 from .source.reading import SourceError
+
+T = TypeVar("T")
 from .parts.deadlines import add_cli as add_calendar_cli
 from .parts.deadlines import cmd_calendar
 
@@ -86,27 +91,36 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_pdf(args: argparse.Namespace) -> int:
-    """Only the printable handbooks, one PDF per language."""
+def _printed(args: argparse.Namespace, failed: str, make: Callable[[Handbook], T]) -> tuple[Handbook, T] | None:
+    """Check the handbook, then make something printed of it (WeasyPrint, imported by `make`); None after saying
+    why not: the source's problems, the pdf extras missing, or what the PDF cannot hold."""
     from .core.printed import PdfError
 
     try:
-        from .outputs.pdf import build_pdfs
-    except ImportError as exc:
-        print(f"PDF build failed: {exc.name or exc} is missing; install the pdf extras: pip install -e '.[pdf]'",
-              file=sys.stderr)
-        return 1
-    try:
         hb, _ = load_and_check(args.config.resolve())
-        started = time.perf_counter()
-        paths = build_pdfs(hb, args.out, args.config.resolve())
-        elapsed = time.perf_counter() - started
+        return hb, make(hb)
+    except ImportError as exc:
+        print(f"{failed}: {exc.name or exc} is missing; install the pdf extras: pip install -e '.[pdf]'",
+              file=sys.stderr)
     except SourceError as exc:
         print(exc.report(), file=sys.stderr)
-        return 1
     except PdfError as exc:
-        print(f"PDF build failed: {exc}", file=sys.stderr)
+        print(f"{failed}: {exc}", file=sys.stderr)
+    return None
+
+
+def cmd_pdf(args: argparse.Namespace) -> int:
+    """Only the printable handbooks, one PDF per language."""
+    def make(hb: Handbook) -> tuple[dict[str, Path], float]:
+        from .outputs.pdf import build_pdfs
+
+        started = time.perf_counter()
+        return build_pdfs(hb, args.out, args.config.resolve()), time.perf_counter() - started
+
+    done = _printed(args, "PDF build failed", make)
+    if done is None:
         return 1
+    paths, elapsed = done[1]
     for path in paths.values():
         print(f"Wrote {path} ({path.stat().st_size / 1_000_000:.1f} MB)")
     print(f"Built {len(paths)} PDFs in {elapsed:.1f} s")
@@ -115,25 +129,15 @@ def cmd_pdf(args: argparse.Namespace) -> int:
 
 def cmd_redline(args: argparse.Namespace) -> int:
     """The Board's redline: this edition against the previous one, in the governing language, as a tagged PDF."""
-    from .core.printed import PdfError
-
-    try:
+    def make(hb: Handbook) -> Path:
         from .outputs.redline import build_redline
-    except ImportError as exc:
-        print(f"Redline failed: {exc.name or exc} is missing; install the pdf extras: pip install -e '.[pdf]'",
-              file=sys.stderr)
-        return 1
-    try:
-        hb, _ = load_and_check(args.config.resolve())
-        path = build_redline(hb, args.out)
-    except SourceError as exc:
-        print(exc.report(), file=sys.stderr)
-        return 1
-    except PdfError as exc:
-        print(f"Redline failed: {exc}", file=sys.stderr)
-        return 1
-    from .core.editions import prose_changes
 
+        return build_redline(hb, args.out)
+
+    done = _printed(args, "Redline failed", make)
+    if done is None:
+        return 1
+    hb, path = done
     print(f"Wrote {path}: the {hb.languages[0]} text against the previous edition "
           f"({hb.edition.previous_edition}), {len(prose_changes(hb))} paragraphs changed, added or removed, "
           "and a table of the data changes")

@@ -127,7 +127,7 @@ def test_marks_say_added_and_removed_in_words(editions):
     hb, _ = editions
     soup = _soup(changes_markdown(hb, "en"))
     for mark in soup.select("div.hb-change--changed ins, div.hb-change--changed del"):
-        label = mark.select_one(".hb-change__label").get_text()
+        label = mark.select_one(".hb-change__label").get_text().strip()  # a no-break space after it, unmarked
         assert label == ("[added:" if mark.name == "ins" else "[removed:")
 
 
@@ -208,7 +208,28 @@ def test_a_missing_previous_edition_folder_is_a_check_error(tmp_path):
     with pytest.raises(SourceError) as err:
         load_and_check(root / "mkdocs.yml")
     assert [str(p) for p in err.value.problems][0].startswith(
-        "handbook/edition.yml:8 (previous_edition): the previous edition '../editions/2029-2030'")
+        "handbook/edition.yml:8 (previous_edition): the previous edition '../editions/2029-2030' is not a folder")
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.one_of(st.text(max_size=40), st.sampled_from(["/", "..", ".", "../handbook", "../previous/pages",
+                                                        "../previous/edition.yml", "x" * 5000, "a\x00b"])))
+def test_any_previous_edition_value_gets_a_clear_answer(tmp_path_factory, value):
+    import yaml
+
+    root = tmp_path_factory.getbasetemp() / "hostile-previous"
+    if not root.exists():
+        _copy_fixture(root)
+    edition = root / "editions" / "handbook" / "edition.yml"
+    original = (FIXTURE / "handbook" / "edition.yml").read_text().replace("previous_edition: ../previous\n", "")
+    edition.write_text(original + yaml.safe_dump({"previous_edition": value}, allow_unicode=True, width=10_000))
+    try:
+        hb, _ = load_and_check(root / "editions" / "mkdocs.yml")
+    except SourceError as err:  # said at edition.yml's line, before whatever the folder's own files hold
+        first = err.problems[0]
+        assert (first.file, first.key) == ("handbook/edition.yml", "previous_edition") and first.line == 8, err.problems
+    else:
+        assert hb.previous is not None or not value
 
 
 # ---------------------------------------------------------------- print: the appendix and the Board's redline

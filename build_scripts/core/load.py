@@ -92,18 +92,25 @@ def _check_other_data_files(root: Path, read: set[str], skip: Path | None = None
 def _previous_folder(root: Path, edition: schema.Edition | None) -> Path | None:
     if edition is None or not edition.previous_edition:
         return None
-    return (root / edition.previous_edition).resolve()
+    try:
+        return (root / edition.previous_edition).resolve()
+    except (OSError, ValueError):  # said by _load_previous, which tries the name again
+        return root / edition.previous_edition
 
 
 def _load_previous(root: Path, folder: Path, docs: dict[str, YamlDoc], problems: list[Problem]) -> Handbook | None:
     """The previous edition named by edition.yml, read like this one (its problems name its own files); its own
     previous_edition is not followed: only this edition's changes are shown."""
     rel, line = docs["edition.yml"].rel, docs["edition.yml"].line_of(("previous_edition",))
-    if folder == root or not folder.is_dir():
-        why = "is this handbook's own folder" if folder == root else "is not a folder"
+    try:
+        why = ("is this handbook's own folder" if folder == root else "is not a folder" if not folder.is_dir()
+               else "holds no edition.yml" if not (folder / "edition.yml").is_file() else None)
+    except (OSError, ValueError) as exc:  # a name the system refuses (too long, a NUL byte)
+        why = f"cannot be read ({exc})"
+    if why:
         written = docs["edition.yml"].data.get("previous_edition")
-        problems.append(Problem(rel, f"the previous edition '{written}' ({folder}) {why} (give the folder holding the previous "
-                                "edition's handbook, relative to this one)", line, "previous_edition"))
+        problems.append(Problem(rel, f"the previous edition '{written}' {why}: give the folder holding the previous "
+                                "edition's handbook, relative to this one", line, "previous_edition"))
         return None
     try:
         return load_handbook(folder, follow_previous=False)
