@@ -273,11 +273,18 @@ def translated_prose(hb: Handbook, change: ProseChange, lang: str) -> ProseChang
     assert hb.previous is not None
     old_page = hb.previous.pages.get(lang, {}).get(change.page_id)
     new_page = hb.pages.get(lang, {}).get(change.page_id)
-    before = twin(change.before, paragraphs(old_page)) if old_page else None
-    after = twin(change.after, paragraphs(new_page)) if new_page else None
+    old_paragraphs = paragraphs(old_page) if old_page else []
+    new_paragraphs = paragraphs(new_page) if new_page else []
+    before, after = twin(change.before, old_paragraphs), twin(change.after, new_paragraphs)
     if (change.before and before is None) or (change.after and after is None):
         return None
     if before and after and same_words(before.text, after.text):
+        return None
+    # an added paragraph's place holds one the translation had already (it was not added there), or a removed
+    # one's text is still there: the translation was not updated
+    if before is None and after is not None and any(same_words(p.text, after.text) for p in old_paragraphs):
+        return None
+    if after is None and before is not None and any(same_words(p.text, before.text) for p in new_paragraphs):
         return None
     return ProseChange(change.page_id, after.heading if after else before.heading if before else "", before, after,
                        word_segments(before.text, after.text) if before and after else ())

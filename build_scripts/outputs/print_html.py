@@ -239,7 +239,7 @@ def css_content(template: str, **tokens: str) -> str:
     return " ".join(parts) or '""'
 
 
-def _templates() -> jinja2.Environment:
+def print_templates() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(PRINT_DIR)),
         autoescape=True,
@@ -310,7 +310,7 @@ def print_document(hb: Handbook, lang: str, config_file: Path | None = None) -> 
     if lang not in hb.pages:
         raise PrintError(f"no pages in language '{lang}' (languages: {', '.join(hb.languages)})")
     strings = load_print_strings(lang)
-    env = _templates()
+    env = print_templates()
     tx = Renderer(hb, lang).tx
     sections = _sections(hb, lang)
     if not sections:

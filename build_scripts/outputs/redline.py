@@ -11,7 +11,7 @@ from ..core.editions import Paragraph, aligned, data_changes, paragraphs, readin
 from ..core.render import Renderer
 from ..source.handbook import Handbook
 from ..source.reading import Problem, SourceError
-from .print_html import _templates
+from .print_html import print_templates
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def redline_html(hb: Handbook) -> str:
         raise SourceError([Problem(hb.docs["edition.yml"].rel, "no previous_edition: the redline compares this "
                                    "edition with the previous one; add `previous_edition: <its folder>`")])
     r = Renderer(hb, hb.languages[0])
-    return _templates().get_template("redline.html.j2").render(
+    return print_templates().get_template("redline.html.j2").render(
         lang=r.lang, t=r.t, title=r.t("changes_redline_title", title=r.tx(hb.edition.title)),
         district=r.tx(hb.edition.district), years=hb.edition.school_years or "",
         pages=redline_pages(hb), data=data_changes(hb, r))

@@ -155,9 +155,10 @@ class Part:
     """One optional part of a handbook, present when its data is.
 
     `load`: the part's data from its validated files (file path -> model, or a list of models for a glob); by
-    default the one model, or the list. `changes`: its data's changes since the previous edition. `check`: run when the part is active (its data is present, or a page holds
+    default the one model, or the list. `check`: run when the part is active (its data is present, or a page holds
     one of its inserts); `findings`: when its data is present. `template_globals`: names its templates (and any
-    other insert's) may call, such as `code(id)`."""
+    other insert's) may call, such as `code(id)`. `changes`: what changed in its data since the previous edition
+    (core/editions.py lists them on the changes page and in the redline)."""
 
     name: str
     files: tuple[DataFile, ...] = ()
