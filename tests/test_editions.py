@@ -353,3 +353,28 @@ def test_a_reworded_paragraph_is_one_change_not_a_removal_and_an_addition():
     new = paragraphs(_page("First rule stays.\n\nA student may appeal within five (5) school days to the principal."))
     [(before, after)] = match_paragraphs(old, new)
     assert isinstance(before, Paragraph) and isinstance(after, Paragraph) and after.line == 7
+
+
+# ---------------------------------------------------------------- the page in a browser
+
+
+def test_changes_page_meets_wcag_in_both_schemes_and_fits_a_phone(tmp_path):
+    from build_scripts.outputs.site import build_site
+
+    from .browser import launch_chromium, serve_site
+    from .test_quality import RUN_AXE, WCAG_TAGS, LIGHTHOUSE_RULES, _axe_source
+
+    site = build_site(FIXTURE / "mkdocs.yml", site_dir=tmp_path / "site", work_dir=tmp_path / "work",
+                      with_pdf=False).site_dir
+    axe = _axe_source()
+    with serve_site(site) as url, launch_chromium() as browser:
+        for scheme in ("light", "dark"):
+            context = browser.new_context(viewport={"width": 320, "height": 800}, color_scheme=scheme)
+            context.add_init_script(script=axe)
+            page = context.new_page()
+            for lang in ("en", "es"):
+                page.goto(f"{url}/{lang}/changes/")
+                assert page.evaluate(RUN_AXE, [WCAG_TAGS, LIGHTHOUSE_RULES, None]) == [], (scheme, lang)
+                assert page.evaluate("document.documentElement.scrollWidth") <= 320
+                assert page.locator("div.hb-change ins .hb-change__label").count() >= 4
+            context.close()
