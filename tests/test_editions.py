@@ -225,9 +225,10 @@ def test_any_previous_edition_value_gets_a_clear_answer(tmp_path_factory, value)
     edition.write_text(original + yaml.safe_dump({"previous_edition": value}, allow_unicode=True, width=10_000))
     try:
         hb, _ = load_and_check(root / "editions" / "mkdocs.yml")
-    except SourceError as err:  # said at edition.yml's line, before whatever the folder's own files hold
-        first = err.problems[0]
-        assert (first.file, first.key) == ("handbook/edition.yml", "previous_edition") and first.line == 8, err.problems
+    except SourceError as err:  # said at edition.yml's line, before whatever the folder's own files hold (a
+        first = err.problems[0]  # control character is refused by the reader, without a key)
+        assert (first.file, first.line) == ("handbook/edition.yml", 8), err.problems
+        assert first.key in ("previous_edition", None)
     else:
         assert hb.previous is not None or not value
 
