@@ -116,7 +116,7 @@ def test_each_data_change_links_to_where_it_now_stands(editions):
              for li in soup.select("ul.hb-changes-data > li") if li.a}
     assert links["Deadline, Grievance: Family (Appeals)"] == "../grievance/#deadline-appeal"
     assert links["CONSEQUENCES: ALL GRADES, Minor: Late arrival, Second time"] == "../matrix-all/#lateness"
-    assert links["Attendance, STEP 1"] == "../attendance/"
+    assert links["Attendance, STEP 1"] == "../attendance/#tier-1"
     assert links["Definition of LATE ARRIVAL (LAT)"] == "../rules/#lateness"
     # removed things stand nowhere: no link
     removed = [li for li in soup.select("ul.hb-changes-data > li") if "removed" in li.get_text()]

@@ -79,13 +79,16 @@ def changes(before: Handbook, after: Handbook, r: Rendering) -> list[DataChange]
     def what(tier: Tier) -> str:
         return r.t("changes_what_tier", heading=r.tx(tier.heading))
 
+    def tier_place(tier: Tier) -> tuple[str, str | None] | None:
+        return place(r, "attendance-tiers", anchor=f"tier-{tier.tier}")
+
     def details(old: Tier, new: Tier) -> list[DataChange]:
-        printed = text_change(r, what(new), old.printed_range, new.printed_range, where)
-        counted = [] if printed else value_change(r, what(new), thresholds(r, old), thresholds(r, new), where)
-        return printed + counted + text_change(r, what(new), old.text, new.text, where)
+        printed = text_change(r, what(new), old.printed_range, new.printed_range, tier_place(new))
+        counted = [] if printed else value_change(r, what(new), thresholds(r, old), thresholds(r, new), tier_place(new))
+        return printed + counted + text_change(r, what(new), old.text, new.text, tier_place(new))
 
     out = compare_items(r, old_a.tiers if old_a else [], new_a.tiers if new_a else [], what, lambda t: t.text,
-                        lambda t: where, details, key=lambda t: t.tier)  # tiers are known by their number
+                        tier_place, details, key=lambda t: t.tier)  # tiers are known by their number
     if old_a and new_a:
         out += value_change(r, r.t("changes_what_chronic"), r.t("changes_percent_from", n=f"{old_a.chronic_absence_from_percent:g}"),
                             r.t("changes_percent_from", n=f"{new_a.chronic_absence_from_percent:g}"), where)
