@@ -17,7 +17,7 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from . import i18n, sessions, store
-from .app import check_sign_in, signed_in_staff
+from .access import check_sign_in, signed_in_staff
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 

@@ -101,11 +101,11 @@ def test_spanish_page_words_every_change_in_spanish_and_shows_the_governing_text
     assert len(behind) == 1 and "three" in behind[0].get_text()
     assert "aún no se ha actualizado" in behind[0].get_text()
     assert behind[0].select_one(".hb-change__kind")["lang"] == "es"
-    assert "Código LAT: decía «Retraso», ahora dice «Llegada tarde»." in es
-    assert any(e.startswith("Plazo, Reclamo: La familia (Apela): decía «dentro de 5 días escolares después de: "
-                            "El director decidió», ahora dice «dentro de 10 días calendario") for e in es)
+    assert "Código LAT: decía “Retraso”, ahora dice “Llegada tarde”." in es
+    assert any(e.startswith("Plazo, Reclamo: La familia (Apela): decía “dentro de 5 días escolares después de: "
+                            "El director decidió”, ahora dice “dentro de 10 días calendario") for e in es)
     cell = next(e for e in es if "Segunda vez" in e)
-    assert "decía «1-day DET», ahora dice «2-day DET»" in cell  # the Spanish cell was not updated: the English shown
+    assert "decía “1-day DET”, ahora dice “2-day DET”" in cell  # the Spanish cell was not updated: the English shown
     assert len([e for e in es if not e.startswith("Párrafo")]) == 20
 
 
