@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP_BUILD := $(VENV)/.stamp-build
+# pip quiet, and setuptools' notice on every editable install ("Editable installation... be careful with folders...")
+# silenced by its own words: an install says nothing unless something is wrong.
+PIP    := PYTHONWARNINGS="ignore:Editable installation" $(PY) -m pip
 STAMP_TEST  := $(VENV)/.stamp-test
 
 NODE_STAMP  := node_modules/.stamp
@@ -17,21 +20,24 @@ APT_PACKAGES += postgresql
 .PHONY: site check build serve test clean pdf bench bench-phone receiver
 
 $(PY):
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	@echo "Making the Python environment ($(VENV)/)"
+	@$(PYTHON) -m venv $(VENV)
+	@$(PIP) install --quiet --upgrade pip
 
 $(STAMP_BUILD): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e ".[build,pdf]"
-	touch $@
+	@echo "Installing the build's Python packages (pinned in pyproject.toml; the first time takes a few minutes)"
+	@$(PIP) install --quiet -e ".[build,pdf]"
+	@touch $@
 
 $(STAMP_TEST): pyproject.toml $(STAMP_BUILD)
-	$(PY) -m pip install --quiet -e ".[build,test,pdf]"
-	$(PY) -m pip install --quiet -e ".[receiver]"   # the acknowledgement receiver and its tests (issue 15)
+	$(PIP) install --quiet -e ".[build,test,pdf]"
+	$(PIP) install --quiet -e ".[receiver]"   # the acknowledgement receiver and its tests (issue 15)
 	touch $@
 
 $(NODE_STAMP): package.json package-lock.json   # the pinned Pyodide runtime (and, for tests, axe-core)
-	npm ci --no-audit --no-fund --loglevel=error
-	touch $@
+	@echo "Installing the pinned npm packages (package-lock.json)"
+	@npm ci --no-audit --no-fund --loglevel=error >/dev/null   # its errors still show (stderr)
+	@touch $@
 
 # Debian packages the tests use (Debian's Chromium for the browser tests: Playwright's own download cannot work here).
 $(SYSTEM_STAMP): Makefile | $(PY)
@@ -40,20 +46,20 @@ $(SYSTEM_STAMP): Makefile | $(PY)
 	  echo "Installing Debian packages:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
-	touch $@
+	@touch $@
 
 site: $(STAMP_BUILD) $(NODE_STAMP) $(SYSTEM_STAMP)   ## install what the build needs, then build site/ (PDFs included)
-	$(PY) -m build_scripts build
-	$(PY) -m build_scripts calculator-data
+	@$(PY) -m build_scripts build
+	@$(PY) -m build_scripts calculator-data --quiet
 
 pdf: $(STAMP_BUILD) $(SYSTEM_STAMP)   ## only the printable handbook, one PDF per language, into build/pdf/
 	$(PY) -m build_scripts pdf --out build/pdf
 
 check: $(STAMP_BUILD)         ## validate handbook/ and print the consistency report
-	$(PY) -m build_scripts check
+	@$(PY) -m build_scripts check
 
 serve: $(STAMP_BUILD) $(NODE_STAMP) $(SYSTEM_STAMP)  ## build, then preview at http://127.0.0.1:8000 (rebuilds on change)
-	$(PY) -m build_scripts serve
+	@$(PY) -m build_scripts serve
 
 test: $(STAMP_TEST) $(NODE_STAMP) $(SYSTEM_STAMP)  ## install what the tests need, then run them
 	$(PY) -m pytest
@@ -66,20 +72,21 @@ $(BENCH_STAMP): bench/package.json bench/package-lock.json   # Lighthouse, for t
 bench: $(STAMP_TEST) $(NODE_STAMP) $(SYSTEM_STAMP) $(BENCH_STAMP)  ## measure calculator start-up, one lookup, text-page bytes, PDFs, Lighthouse (bench/results/latest.json)
 	$(PY) -m bench
 
-# The acknowledgement receiver on SQLite under var/ (git-ignored) at 127.0.0.1:8001, answering CORS for the preview.
+# The acknowledgement receiver on SQLite under var/ (git-ignored) at 127.0.0.1:8001, answering CORS for the preview,
+# for the editions the built site/ publishes (`make site` first); plain HTTP on loopback, hence --insecure-cookies.
 # Staff account: RECEIVER_STAFF=name RECEIVER_PASSWORD=... make receiver (created or updated before it starts).
 # Preview's form posting to it: ACKNOWLEDGEMENT_ENDPOINT=http://127.0.0.1:8001/api/acknowledgements make serve
 RECEIVER_DB ?= sqlite:///var/receiver.sqlite3
 STAMP_RECEIVER := $(VENV)/.stamp-receiver
 $(STAMP_RECEIVER): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e ".[receiver]"
+	$(PIP) install --quiet -e ".[receiver]"
 	touch $@
 
 receiver: $(STAMP_RECEIVER)  ## run the acknowledgement receiver at http://127.0.0.1:8001 (staff pages: /staff/)
 	@mkdir -p var && chmod 700 var
 	@if [ -n "$$RECEIVER_STAFF" ]; then printf '%s\n' "$$RECEIVER_PASSWORD" | \
 	  $(PY) -m receiver add-staff "$$RECEIVER_STAFF" --database $(RECEIVER_DB) --password-stdin; fi
-	$(PY) -m receiver serve --database $(RECEIVER_DB) --host 127.0.0.1 --port 8001 \
+	$(PY) -m receiver serve --database $(RECEIVER_DB) --host 127.0.0.1 --port 8001 --insecure-cookies --site site \
 	  --allow-origin http://127.0.0.1:8000 --allow-origin http://localhost:8000
 
 clean:

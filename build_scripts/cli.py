@@ -7,43 +7,83 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Callable, TypeVar
 
+from .core.checks import page_warnings
+from .core.editions import prose_changes
 from .core.load import load_handbook
 from .core.report import format_report
-from .core.validate import load_and_check
-from .outputs.site import build_site
+from .core.validate import load_and_check, settings_warnings
+from .outputs.site import BUILD_WAIT_SECONDS, BuildBusy, BuildResult, build_lock, build_site
 from .outputs.static_server import deploy_headers, serve_site
 from .parts.form import endpoint_setting
 from .source.config import handbook_dir, read_config
 from .source.paths import PROJECT
+from .source.handbook import Handbook
 from .source.reading import SourceError
+
+T = TypeVar("T")
 from .parts.deadlines import add_cli as add_calendar_cli
 from .parts.deadlines import cmd_calendar
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     try:
-        _, findings = load_and_check(args.config)
+        hb, findings = load_and_check(args.config)
     except SourceError as exc:
         print(exc.report(), file=sys.stderr)
         return 1
     print("Source OK: every file validates, every reference and link resolves.")
+    for warning in [*settings_warnings(args.config), *page_warnings(hb)]:
+        print(f"Warning: {warning}")
     print(format_report(findings))
     return 0
 
 
-def cmd_build(args: argparse.Namespace) -> int:
+def _build(args: argparse.Namespace) -> BuildResult | None:
+    """Build, saying each stage as it starts; None (the problems said) when it cannot."""
+    started = time.perf_counter()
+
+    def progress(stage: str) -> None:
+        print(f"[{time.perf_counter() - started:5.1f} s] {stage}", flush=True)
+
     try:
-        result = build_site(args.config, site_dir=args.site_dir)
+        result = build_site(args.config, site_dir=args.site_dir, progress=progress, wait_seconds=args.wait)
     except SourceError as exc:
         print(exc.report(), file=sys.stderr)
-        return 1
+        return None
+    except BuildBusy as exc:
+        print(f"Build refused: {exc}", file=sys.stderr)
+        return None
     except Exception as exc:  # MkDocs aborts (strict mode) with its own message already logged
         print(f"Build failed: {exc}", file=sys.stderr)
-        return 1
+        return None
     languages = ", ".join(result.handbook.languages)
-    print(f"Built {result.site_dir} ({languages}); consistency report: {len(result.findings)} findings "
-          f"(run `make check` to read them).")
+    report = (f"{len(result.findings)} findings (`make check` lists them)" if result.findings else "nothing found")
+    print(f"[{time.perf_counter() - started:5.1f} s] Built {_shown(result.site_dir)}/ ({languages}); consistency report: "
+          f"{report}.")
+    return result
+
+
+def _site_dir(args: argparse.Namespace) -> Path:
+    return Path(args.site_dir or Path(args.config).parent / "site").resolve()
+
+
+def _shown(path: Path) -> str:
+    """A path as the reader typed their way to it: relative to the current folder where it is inside it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    result = _build(args)
+    if result is None:
+        return 1
+    folder = _shown(result.site_dir)
+    print("Preview it: `make serve`, then open http://127.0.0.1:8000/ (rebuilds when the handbook changes).")
+    print(f"Publish it: copy the folder {folder}/ to the web host (docs/deploying.md).")
     return 0
 
 
@@ -57,9 +97,9 @@ def _watched_mtime(paths: list[Path]) -> float:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    if cmd_build(args) != 0:
+    if _build(args) is None:
         return 1
-    site_dir = Path(args.site_dir or Path(args.config).parent / "site").resolve()
+    site_dir = _site_dir(args)
     project = Path(args.config).resolve().parent
     watched = [project / "handbook", Path(args.config), PROJECT / "site_templates"]
     seen = _watched_mtime(watched)
@@ -79,37 +119,68 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 if now != seen:
                     seen = now
                     print("Change seen: rebuilding...")
-                    if cmd_build(args) == 0:
+                    if _build(args) is not None:
                         current["headers"] = security_headers()
         except KeyboardInterrupt:
             pass
     return 0
 
 
-def cmd_pdf(args: argparse.Namespace) -> int:
-    """Only the printable handbooks, one PDF per language."""
+def _printed(args: argparse.Namespace, failed: str, make: Callable[[Handbook], T]) -> tuple[Handbook, T] | None:
+    """Check the handbook, then make something printed of it (WeasyPrint, imported by `make`); None after saying
+    why not: the source's problems, the pdf extras missing, or what the PDF cannot hold."""
     from .core.printed import PdfError
 
     try:
-        from .outputs.pdf import build_pdfs
-    except ImportError as exc:
-        print(f"PDF build failed: {exc.name or exc} is missing; install the pdf extras: pip install -e '.[pdf]'",
-              file=sys.stderr)
-        return 1
-    try:
         hb, _ = load_and_check(args.config.resolve())
-        started = time.perf_counter()
-        paths = build_pdfs(hb, args.out, args.config.resolve())
-        elapsed = time.perf_counter() - started
+        return hb, make(hb)
+    except ImportError as exc:
+        print(f"{failed}: {exc.name or exc} is missing; install the pdf extras: pip install -e '.[pdf]'",
+              file=sys.stderr)
     except SourceError as exc:
         print(exc.report(), file=sys.stderr)
-        return 1
+    except BuildBusy as exc:  # "PDF build failed" -> "PDF build refused": another build holds the lock
+        print(f"{failed.replace(' failed', ' refused')}: {exc}", file=sys.stderr)
     except PdfError as exc:
-        print(f"PDF build failed: {exc}", file=sys.stderr)
+        print(f"{failed}: {exc}", file=sys.stderr)
+    return None
+
+
+def cmd_pdf(args: argparse.Namespace) -> int:
+    """Only the printable handbooks, one PDF per language."""
+    def make(hb: Handbook) -> tuple[dict[str, Path], float]:
+        from .outputs.pdf import build_pdfs
+
+        started = time.perf_counter()
+        # a site build writes its PDFs into build/pdf/ too: one at a time, under the site's lock
+        with build_lock(_site_dir(args), args.wait, print):
+            paths = build_pdfs(hb, args.out, args.config.resolve())
+        return paths, time.perf_counter() - started
+
+    done = _printed(args, "PDF build failed", make)
+    if done is None:
         return 1
+    paths, elapsed = done[1]
     for path in paths.values():
         print(f"Wrote {path} ({path.stat().st_size / 1_000_000:.1f} MB)")
     print(f"Built {len(paths)} PDFs in {elapsed:.1f} s")
+    return 0
+
+
+def cmd_redline(args: argparse.Namespace) -> int:
+    """The Board's redline: this edition against the previous one, in the governing language, as a tagged PDF."""
+    def make(hb: Handbook) -> Path:
+        from .outputs.redline import build_redline
+
+        return build_redline(hb, args.out)
+
+    done = _printed(args, "Redline failed", make)
+    if done is None:
+        return 1
+    hb, path = done
+    print(f"Wrote {path}: the {hb.languages[0]} text against the previous edition "
+          f"({hb.edition.previous_edition}), {len(prose_changes(hb))} paragraphs changed, added or removed, "
+          "and a table of the data changes")
     return 0
 
 
@@ -119,7 +190,9 @@ def cmd_calculator_data(args: argparse.Namespace) -> int:
 
     try:
         hb = load_handbook(handbook_dir(args.config.resolve(), read_config(args.config)))
-        print(write_calculator_data(hb, args.out or DEFAULT_DATA_PATH))
+        written = write_calculator_data(hb, args.out or DEFAULT_DATA_PATH)
+        if not args.quiet:
+            print(written)
         if args.wheel:
             print(build_calculator_wheel(hb, args.wheel))
     except SourceError as exc:
@@ -155,15 +228,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--site-dir", type=Path, default=None, help="where to write the site (default: site/ beside mkdocs.yml)")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("check", help="validate the handbook source and print the consistency report")
-    sub.add_parser("build", help="validate, then build the site")
-    serve = sub.add_parser("serve", help="build, then preview locally, rebuilding on change")
+    wait = argparse.ArgumentParser(add_help=False)  # a build waits for one already writing the same site, then refuses
+    wait.add_argument("--wait", type=float, default=BUILD_WAIT_SECONDS, metavar="SECONDS",
+                      help=f"how long to wait for another build of the same site (default: {BUILD_WAIT_SECONDS})")
+    sub.add_parser("build", help="validate, then build the site", parents=[wait])
+    serve = sub.add_parser("serve", help="build, then preview locally, rebuilding on change", parents=[wait])
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    pdf = sub.add_parser("pdf", help="only the printable handbooks, one PDF per language")
+    pdf = sub.add_parser("pdf", help="only the printable handbooks, one PDF per language", parents=[wait])
     pdf.add_argument("--out", type=Path, default=Path("build/pdf"), help="where to write the PDFs")
+    redline = sub.add_parser("redline", help="the Board's redline: this edition against the previous one (PDF)")
+    redline.add_argument("--out", type=Path, default=Path("build/redline.pdf"), help="the PDF to write")
     data = sub.add_parser("calculator-data", help="compile the calculators' data (calculators/data/handbook.json)")
     data.add_argument("--out", type=Path, default=None, help="JSON file to write")
     data.add_argument("--wheel", type=Path, metavar="DIR", help="also build the calculators wheel into DIR")
+    data.add_argument("--quiet", action="store_true", help="print nothing but problems (as `make site` runs it)")
     deploy = sub.add_parser("deploy-snippets", help="write the nginx and Apache snippets (docs/deploy/) from a built site")
     deploy.add_argument("--out", type=Path, default=None, help="folder to write them to (default: docs/deploy/)")
     add_calendar_cli(sub)  # `calendar import FILE.ics`: the deadlines part's school calendar
@@ -172,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.command} failed: {args.config} not found (give the site's mkdocs.yml with --config)", file=sys.stderr)
         return 1
     commands = {"check": cmd_check, "build": cmd_build, "serve": cmd_serve, "pdf": cmd_pdf,
-                "calculator-data": cmd_calculator_data, "deploy-snippets": cmd_deploy_snippets, "calendar": cmd_calendar}
+                "calculator-data": cmd_calculator_data, "redline": cmd_redline, "deploy-snippets": cmd_deploy_snippets, "calendar": cmd_calendar}
     try:
         return commands[args.command](args)
     except BrokenPipeError:  # `make check | head`: the reader stopped reading; nothing is wrong with the handbook

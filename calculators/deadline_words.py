@@ -81,9 +81,9 @@ WORDS: dict[str, dict[str, str]] = {
         "note_no_calendar": "No se ha publicado un calendario escolar para este manual: aquí los días escolares y los "
                             "días hábiles se cuentan de lunes a viernes, sin feriados ni vacaciones. Confirme las "
                             "fechas con la escuela.",
-        "note_hours": "{hours} horas antes de la audiencia: a la misma hora de la audiencia, el {last}.",
+        "note_hours": "{hours} horas antes de la audiencia: a más tardar el {last}, a la misma hora que la audiencia.",
         "note_summer": "Parte de este plazo cae después del año escolar: ahí, como dice la Sección VIII, los días "
-                       "escolares son los días laborables de las oficinas administrativas.",
+                       "escolares son los días hábiles de las oficinas administrativas.",
         "note_from_unstated": "El manual no dice desde cuándo se cuenta; aquí se cuenta desde “{event}”.",
         "note_unit_unstated": "El manual da {count} días sin decir de qué tipo; aquí se cuentan como {unit}.",
         "view_title": "Plazos después de: {event}",

@@ -148,6 +148,9 @@ WORDS: dict[str, dict[str, str]] = {
         "view_title_consequence": "{behavior}: {offense} ({matrix}, {level})",
         "view_title_absentee": "{tier} ({need}): {rate}",
         "view_quote_label": "The handbook says ({column}):",
+        # issue 23: a behavior picked under one school level, asked under another
+        "err_listed_differently": "{field}: “{behavior}” is listed differently in {matrix}. Choose one of: {rows}.",
+        "err_not_in_this_matrix": "{field}: “{behavior}” is not in {matrix}. Choose a behavior from its list.",
     },
     "es": {
         "field_behavior": "Conducta",
@@ -160,16 +163,16 @@ WORDS: dict[str, dict[str, str]] = {
         "field_calculator": "Calculadora",
         "err_required": "{field}: escriba un valor.",
         "err_no_attendance": "Los datos de este manual no tienen niveles de asistencia.",
-        "err_not_number": "{field}: «{value}» no es un número que esta calculadora pueda leer. {forms}",
+        "err_not_number": "{field}: “{value}” no es un número que esta calculadora pueda leer. {forms}",
         "err_not_finite": "{field}: escriba un número común (no NaN ni infinito).",
         "err_negative": "{field}: no puede ser negativo. Escriba 0 o más.",
-        "err_ambiguous": "{field}: «{value}» se puede leer como {readings}. {forms}",
+        "err_ambiguous": "{field}: “{value}” se puede leer como {readings}. {forms}",
         "ambiguous_decimals": "{value} (con decimales)",
         "err_too_large": "{field}: el número es demasiado grande para este dato (como máximo {maximum}). "
                          "Revise el número.",
         "err_decimals": "{field}: escriba como máximo {places} decimales.",
         "number_forms": "Escriba el número con las cifras del 0 al 9, por ejemplo 14, 17,9 o 17.9, 999,99 o "
-                        "999.99, 1000, 1.000,50 o 1,000.50. Para mil, escriba 1000: «1.000» y «1,000» se pueden "
+                        "999.99, 1000, 1.000,50 o 1,000.50. Para mil, escriba 1000: “1.000” y “1,000” se pueden "
                         "leer como mil o como uno.",
         "read_as": "{field}: leído como {value}.",
         "err_enrolled_zero": "{field}: debe ser mayor que 0.",
@@ -178,22 +181,22 @@ WORDS: dict[str, dict[str, str]] = {
         "err_offense_whole": "{field}: escriba un número entero: 1 para una primera infracción, 2 para una "
                              "segunda, y así sucesivamente.",
         "err_offense_min": "{field}: debe ser 1 o más (1 = primera infracción).",
-        "err_unknown_level": "{field}: «{value}» no es un nivel escolar. Elija uno de estos: {choices}.",
-        "err_unknown_behavior": "{field}: no hay ninguna conducta «{value}» en {matrix}. Escriba el nombre de "
+        "err_unknown_level": "{field}: “{value}” no es un nivel escolar. Elija uno de estos: {choices}.",
+        "err_unknown_behavior": "{field}: no hay ninguna conducta “{value}” en {matrix}. Escriba el nombre de "
                                 "una conducta tal como aparece impreso, uno de sus códigos, o elíjala de la lista.",
         "err_code_not_in_matrix": "{field}: el código {code} ({names}) no tiene ninguna fila en {matrix}.",
         "err_ambiguous_code": "{field}: varias conductas de {matrix} usan el código {code}: {rows}. "
                               "Elija una de ellas por su nombre.",
-        "err_damage_required": "{field}: la respuesta a «{behavior}» depende del valor en cuestión. "
+        "err_damage_required": "{field}: la respuesta a “{behavior}” depende del valor en cuestión. "
                                "Escriba el valor en dólares.",
-        "err_unknown_lang": "{field}: «{value}» no es un idioma de esta calculadora. Use uno de estos: {choices}.",
+        "err_unknown_lang": "{field}: “{value}” no es un idioma de esta calculadora. Use uno de estos: {choices}.",
         "err_bad_json": "No se pudo leer la solicitud (no es JSON válido).",
         "err_request_too_large": "La solicitud es demasiado larga para ser una pregunta a la calculadora.",
         "err_request_too_deep": "La solicitud tiene demasiados niveles anidados para ser una pregunta a la "
                                 "calculadora.",
-        "err_bad_request": "La solicitud debe ser un objeto con «calculator» y «args».",
-        "err_unknown_calculator": "{field}: «{value}» no es una calculadora. Use una de estas: {choices}.",
-        "err_unexpected_arg": "«{value}» no es un dato de esta calculadora. Sus datos son: {choices}.",
+        "err_bad_request": "La solicitud debe ser un objeto con “calculator” y “args”.",
+        "err_unknown_calculator": "{field}: “{value}” no es una calculadora. Use una de estas: {choices}.",
+        "err_unexpected_arg": "“{value}” no es un dato de esta calculadora. Sus datos son: {choices}.",
         "err_internal": "La calculadora no pudo responder a esto. Use las tablas impresas.",
         "err_no_data": "Faltan los datos del manual de la calculadora. Use las tablas impresas.",
         "unit_school_days_one": "día escolar",
@@ -213,7 +216,7 @@ WORDS: dict[str, dict[str, str]] = {
         "action_joiner": "; ",
         "band_option": "{band}: {plain}",
         "offense_label": "{ordinal} infracción",
-        "summary": "{offense} de «{behavior}» ({matrix}, {level}): {plain}.",
+        "summary": "{offense} de “{behavior}” ({matrix}, {level}): {plain}.",
         "status_beyond_printed": "La matriz indica respuestas hasta la {last}. Para una {offense} no indica nada "
                                  "más: la respuesta más alta que indica es la de la {last}, que se muestra aquí.",
         "status_no_later_entry": "La matriz no tiene ninguna entrada para una {offense} de esta conducta: sus "
@@ -224,9 +227,9 @@ WORDS: dict[str, dict[str, str]] = {
         "value_gap_same": "El manual no da ningún rango para un valor de exactamente {value} (sus rangos son "
                           "{bands}), pero aquí todos los rangos dan la misma respuesta.",
         "value_in_range": "Valor {value}: dentro del rango de esta fila.",
-        "value_outside_row": "El valor {value} está fuera del rango de esta fila («{row}»). La fila para ese "
-                             "valor es «{other}».",
-        "value_not_covered": "El valor {value} está fuera del rango de esta fila («{row}») y ninguna fila cubre "
+        "value_outside_row": "El valor {value} está fuera del rango de esta fila (“{row}”). La fila para ese "
+                             "valor es “{other}”.",
+        "value_not_covered": "El valor {value} está fuera del rango de esta fila (“{row}”) y ninguna fila cubre "
                              "exactamente {value} ({rows}). El manual deja fuera este valor; decide un "
                              "administrador.",
         "value_not_used": "La respuesta a esta conducta no depende de un valor: no se usó {value}.",
@@ -258,7 +261,7 @@ WORDS: dict[str, dict[str, str]] = {
         "note_iep_review_text": "Para un estudiante con una discapacidad, el manual establece un paso que va "
                                 "primero:",
         "percent": "{value}%",
-        "abs_summary": "{absent} de {enrolled} días de ausencia: una tasa de ausentismo de {rate}. "
+        "abs_summary": "Ausente {absent} de {enrolled} días: una tasa de ausentismo de {rate}. "
                        "{tier} ({need}).",
         "rule_as_printed": "{rate} está dentro del rango impreso de {tier} ({range}).",
         "rule_gap": "Los rangos impresos dejan un hueco: {tier} aparece como {range} y {next} empieza en "
@@ -286,6 +289,10 @@ WORDS: dict[str, dict[str, str]] = {
         "view_title_consequence": "{behavior}: {offense} ({matrix}, {level})",
         "view_title_absentee": "{tier} ({need}): {rate}",
         "view_quote_label": "El manual dice ({column}):",
+        # issue 23: a behavior picked under one school level, asked under another
+        "err_listed_differently": "{field}: “{behavior}” aparece de otra forma en {matrix}. Elija una de estas "
+                                  "conductas: {rows}.",
+        "err_not_in_this_matrix": "{field}: “{behavior}” no está en {matrix}. Elija una conducta de su lista.",
     },
 }
 

@@ -65,17 +65,13 @@ def free_port() -> int:
 
 def project_copy(dest: Path, extra_handbook: dict[str, Any] | None = None,
                  handbook_files: dict[str, str] | None = None) -> Path:
-    """Copy the project's handbook/ and mkdocs.yml into `dest` (theme and hooks still point at the project), add
+    """Copy the project's handbook/ and mkdocs.yml into `dest` (the build uses the project's theme and hooks), add
     settings under extra.handbook, replace handbook files (path relative to handbook/ -> text); return the config."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copytree(PROJECT / "handbook", dest / "handbook")
     for rel, text in (handbook_files or {}).items():
         (dest / "handbook" / rel).write_text(text, encoding="utf-8")
     config = yaml.safe_load((PROJECT / "mkdocs.yml").read_text(encoding="utf-8"))
-    theme = config.setdefault("theme", {})
-    if theme.get("custom_dir"):
-        theme["custom_dir"] = str(PROJECT / theme["custom_dir"])
-    config["hooks"] = [str(PROJECT / h) for h in config.get("hooks", [])]
     handbook = config.setdefault("extra", {}).setdefault("handbook", {})
     handbook["source"] = "handbook"
     handbook.update(extra_handbook or {})

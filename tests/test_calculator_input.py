@@ -260,7 +260,7 @@ def test_one_thousand_with_a_comma_is_1000_days_in_english_and_ambiguous_in_span
     with pytest.raises(CalculatorInputError) as err:
         absentee_tier(1, "1,000", "es", data=data)
     assert err.value.code == "ambiguous" and err.value.field == "days_enrolled"
-    assert "«1,000» se puede leer como 1 o 1000" in err.value.message
+    assert "“1,000” se puede leer como 1 o 1000" in err.value.message
     assert absentee_tier(1, "1000", "es", data=data).days_enrolled == 1000
 
 
@@ -384,7 +384,7 @@ def test_a_json_number_past_float_range_is_too_large_not_infinite(data, lang):
 def test_an_ambiguous_reading_with_decimals_is_written_in_full_and_said_so():
     with pytest.raises(CalculatorInputError) as err:
         read("1,234", "damage_usd", "es")  # dollars have cents, yet 1.234 is shown whole, never rounded to 1.23
-    assert "«1,234» se puede leer como 1.234 (con decimales) o 1234." in err.value.message
+    assert "“1,234” se puede leer como 1.234 (con decimales) o 1234." in err.value.message
 
 
 def test_cli_output_to_a_reader_that_stopped_reading_is_no_traceback(data, tmp_path):

@@ -16,7 +16,7 @@ import yaml
 from build_scripts.parts.form import SCHEMA_FILE, endpoint_setting, load_form_strings, record_shape
 from build_scripts.parts.fingerprint import handbook_fingerprint
 from build_scripts.core.load import load_handbook
-from build_scripts.source.i18n import load_strings
+from build_scripts.source.i18n import language_name
 from build_scripts.core.render import Renderer
 from build_scripts.source.reading import SourceError
 
@@ -295,7 +295,7 @@ def test_empty_submit_is_refused_with_messages_and_a_focused_summary(tab, site_u
         control = tab.locator(f"#{field}")
         assert control.get_attribute("aria-invalid") == "true"
         assert f"{field}-error" in control.get_attribute("aria-describedby").split()
-        assert tab.locator(f"#{field}-error").inner_text() == strings[key]
+        assert tab.locator(f"#{field}-error").inner_text() == f"{strings['error_prefix']} {strings[key]}"
         assert tab.evaluate(f"document.getElementById('{field}').validity.valid") is False  # native validity agrees
     assert tab.locator("#ack-date").get_attribute("aria-invalid") is None  # today's date is already there
     assert tab.locator("#ack-confirmation").is_hidden()
@@ -355,7 +355,7 @@ def test_filled_form_confirms_and_prints_on_one_page(tab, site_url, built_site, 
     printed = tab.locator("#ack-print").inner_text()
     title = hb.edition.title[lang]
     for part in ("Ana María López", "Rosa López", "ANA MARÍA LÓPEZ", fingerprint, title, hb.edition.school_years,
-                 load_strings(lang)["language_name"], hb.sign_off.statements[0].signature_label[lang]):
+                 language_name(lang), hb.sign_off.statements[0].signature_label[lang]):
         assert part in printed, part
     assert tab.locator("header.md-header").is_hidden() and tab.locator("#ack-confirmation").is_hidden()
     for paper in ("A4", "Letter"):

@@ -117,9 +117,9 @@ def test_a_key_written_twice_in_front_matter_or_mkdocs_yml(handbook_copy):
 
 
 def test_mkdocs_yml_key_twice(handbook_copy):
-    line = _set_config(handbook_copy, "extra:\n", "site_name: Twice\nextra:\n")
+    line = _set_config(handbook_copy, "extra:\n", "plugins: [search]\nextra:\n")
     problems = source_problems(handbook_copy)
-    assert problems[0].startswith(f"mkdocs.yml:{line}: ") and "'site_name' is written twice" in problems[0]
+    assert problems[0].startswith(f"mkdocs.yml:{line}: ") and "'plugins' is written twice" in problems[0]
 
 
 def test_nesting_beyond_the_bound_is_refused(handbook_copy):
@@ -167,9 +167,9 @@ def test_a_stray_data_file_is_read_too(handbook_copy):
     ("acknowledgement_endpoint: null", "acknowledgement_endpoint: 42", "extra.handbook.acknowledgement_endpoint", "not text"),
     ("acknowledgement_endpoint: null", "acknowledgement_endpoint: [https://a.example]", "extra.handbook.acknowledgement_endpoint", "not text"),
     ("acknowledgement_endpoint: null", "acknowledgment_endpoint: /ack", "extra.handbook.acknowledgment_endpoint", "unknown setting"),
-    ("hooks:\n- ", "hooks: ", "hooks", "valid list"),
+    ("extra:\n", "hooks: 3\nextra:\n", "hooks", "valid list"),
     # what the theme writes into every page as it is
-    ("site_description: Student", "site_description: '\"><script>x()</script>' # Student", "site_description", "plain text only"),
+    ("extra:\n", "site_description: '\"><script>x()</script>'\nextra:\n", "site_description", "plain text only"),
     ("extra:\n", "extra_css: [https://cdn.example/x.css]\nextra:\n", "extra_css", "no request to another server"),
     ("extra:\n", "site_url: 'javascript:alert(1)'\nextra:\n", "site_url", "full address"),
 ])

@@ -16,6 +16,7 @@ from ..source.headings import anchors_of
 from ..source.inserts import find_inserts, inserts_used
 from ..source.paths import ASSETS
 from ..source.reading import Problem
+from .editions import CHANGES_PAGE
 from .pages import render_language
 from .parity import check_parity
 from .render import Renderer
@@ -56,6 +57,10 @@ def check_navigation(hb: Handbook) -> list[Problem]:
         for pid, page in sorted(hb.pages.get(lang, {}).items()):
             if pid not in listed:
                 problems.append(Problem(page.rel, f"this page is not in the menu: add '{pid}' to handbook/{NAVIGATION}", 1))
+    for lang in hb.languages:  # the site's address (and the language chooser's link) opens index.md
+        if hb.pages.get(lang) and "index" not in hb.pages[lang]:
+            problems.append(Problem(f"{hb.root.name}/pages/{lang}", "no index.md: the home page, the first page "
+                                    "readers see, is the file index.md"))
     return problems
 
 
@@ -164,6 +169,8 @@ def check_links(hb: Handbook) -> list[Problem]:
     for lang, pages in hb.pages.items():
         anchors = {pid: anchors_of(md) for pid, md in render_language(hb, lang).items()}
         anchors[REPORT_PAGE] = set()
+        if hb.previous is not None:  # the build writes the changes page: editors may link to it
+            anchors[CHANGES_PAGE] = {"changes-text", "changes-data"}
         for page in pages.values():
             for offset, line in enumerate(page.body.split("\n")):
                 lineno = page.body_line + offset
@@ -196,3 +203,12 @@ def run_checks(hb: Handbook) -> list[Problem]:
     if problems:
         return problems  # links are checked on rendered pages, which need sound references first
     return check_links(hb)
+
+
+def page_warnings(hb: Handbook) -> list[Problem]:
+    """What `check` points out without failing: a page with neither a `title:` nor a heading, which the contents list
+    and the browser's tab could only call by its file name."""
+    return [Problem(page.rel, f"no `title:` in its front matter and no heading: it shows as '{page.id}'; add a line "
+                    "`title: ...` to its front matter or a heading (`# ...`) to the page", 1)
+            for lang in hb.languages for page in hb.pages[lang].values()
+            if not page.meta.get("title") and page.heading is None]

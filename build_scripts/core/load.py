@@ -6,6 +6,7 @@ Required: edition.yml, navigation.yml and pages/<language>/*.md. Every other fil
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -14,8 +15,9 @@ from pydantic import BaseModel, ValidationError
 from ..parts.registry import PARTS
 from ..source import schema
 from ..source.handbook import Handbook, Page
-from ..source.reading import (MAX_PAGE_BYTES, Problem, SourceError, YamlDoc, key_path, parse_yaml, read_source_text,
-                              read_yaml, split_front_matter)
+from ..source.i18n import WORDS_DIR, words_problems
+from ..source.reading import (MAX_PAGE_BYTES, Problem, SourceError, YamlDoc, key_path, missing_colon, parse_yaml,
+                              read_source_text, read_yaml, split_front_matter)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -29,10 +31,25 @@ def _validate(doc: YamlDoc, model: type[M], problems: list[Problem]) -> M | None
     try:
         return model.model_validate(doc.data if doc.data is not None else {})
     except ValidationError as exc:
-        for err in exc.errors():
+        errors = exc.errors()
+        # `district {en: X}`: a key and its value run together without ':' read as one unknown key, and the real key
+        # as missing; said once, as the mistake it is, on that line
+        run_together = {(tuple(e["loc"][:-1]), _first_word(e["loc"][-1])): e["loc"][-1] for e in errors
+                        if e["type"] == "extra_forbidden" and isinstance(e["loc"][-1], str)
+                        and _first_word(e["loc"][-1]) != e["loc"][-1]}
+        for err in errors:
             loc = tuple(err["loc"])
-            problems.append(Problem(doc.rel, err["msg"], doc.line_of(loc), key_path(loc) or None))
+            message = err["msg"]
+            if err["type"] == "missing" and (loc[:-1], loc[-1]) in run_together:
+                continue
+            if err["type"] == "extra_forbidden" and (loc[:-1], _first_word(str(loc[-1]))) in run_together:
+                message = missing_colon(_first_word(str(loc[-1])))
+            problems.append(Problem(doc.rel, message, doc.line_of(loc), key_path(loc) or None))
         return None
+
+
+def _first_word(key: Any) -> Any:
+    return re.split(r"[\s{\[]", key, maxsplit=1)[0] if isinstance(key, str) else key
 
 
 def _load_pages(root: Path, languages: list[str], problems: list[Problem]) -> dict[str, dict[str, Page]]:
@@ -73,13 +90,14 @@ def _read(root: Path, rel: str, model: type[M], docs: dict[str, YamlDoc], proble
     return _validate(doc, model, problems)
 
 
-def _check_other_data_files(root: Path, read: set[str]) -> list[Problem]:
+def _check_other_data_files(root: Path, read: set[str], skip: Path | None = None) -> list[Problem]:
     """YAML files of the folder no part reads: the fingerprint still hashes them (parts/fingerprint.py), so they
-    must read as sound YAML too, or the build would fail on them later without naming them."""
+    must read as sound YAML too, or the build would fail on them later without naming them. `skip`: a previous
+    edition kept inside the folder, which is read as a handbook of its own."""
     problems: list[Problem] = []
     for path in sorted(root.rglob("*.yml")):
         rel = path.relative_to(root)
-        if rel.as_posix() in read or rel.parts[0] in ("pages", "theme"):
+        if rel.as_posix() in read or rel.parts[0] in ("pages", "theme") or (skip and skip in path.parents):
             continue
         try:
             read_yaml(path, root)
@@ -88,8 +106,61 @@ def _check_other_data_files(root: Path, read: set[str]) -> list[Problem]:
     return problems
 
 
-def load_handbook(root: Path) -> Handbook:
-    """Read and validate every file of a handbook folder; raise SourceError listing all problems."""
+def _load_words(root: Path, languages: list[str], attempted: set[str], problems: list[Problem]) -> dict[str, Any]:
+    """handbook/words/<lang>.yml: the handbook's own words for any of the generator's, checked key by key."""
+    words: dict[str, Any] = {}
+    for path in sorted((root / WORDS_DIR).glob("*.yml")):
+        rel = path.relative_to(root).as_posix()
+        attempted.add(rel)
+        try:
+            doc = read_yaml(path, root)
+        except SourceError as exc:
+            problems.extend(exc.problems)
+            continue
+        if path.stem not in languages:
+            problems.append(Problem(doc.rel, f"'{path.stem}' is not a language of edition.yml ({', '.join(languages)})", 1))
+            continue
+        found = words_problems(doc, path.stem)
+        problems.extend(found)
+        if not found and isinstance(doc.data, dict):
+            words[path.stem] = doc.data
+    return words
+
+
+def _previous_folder(root: Path, edition: schema.Edition | None) -> Path | None:
+    if edition is None or not edition.previous_edition:
+        return None
+    try:
+        return (root / edition.previous_edition).resolve()
+    except (OSError, ValueError):  # said by _load_previous, which tries the name again
+        return root / edition.previous_edition
+
+
+def _load_previous(root: Path, folder: Path, docs: dict[str, YamlDoc], problems: list[Problem]) -> Handbook | None:
+    """The previous edition named by edition.yml, read like this one (its problems name its own files); its own
+    previous_edition is not followed: only this edition's changes are shown."""
+    rel, line = docs["edition.yml"].rel, docs["edition.yml"].line_of(("previous_edition",))
+    try:
+        why = ("is this handbook's own folder" if folder == root else "is not a folder" if not folder.is_dir()
+               else "holds no edition.yml" if not (folder / "edition.yml").is_file() else None)
+    except (OSError, ValueError) as exc:  # a name the system refuses (too long, a NUL byte)
+        why = f"cannot be read ({exc})"
+    if why:
+        written = docs["edition.yml"].data.get("previous_edition")
+        problems.append(Problem(rel, f"the previous edition '{written}' {why}: give the folder holding the previous "
+                                "edition's handbook, relative to this one", line, "previous_edition"))
+        return None
+    try:
+        return load_handbook(folder, follow_previous=False)
+    except SourceError as exc:
+        problems.append(Problem(rel, "the previous edition has problems (listed below)", line, "previous_edition"))
+        problems.extend(exc.problems)
+        return None
+
+
+def load_handbook(root: Path, follow_previous: bool = True) -> Handbook:
+    """Read and validate every file of a handbook folder; raise SourceError listing all problems. With
+    `follow_previous`, the previous edition edition.yml names is read too (`Handbook.previous`)."""
     root = Path(root).resolve()
     problems: list[Problem] = []
     if not root.is_dir():
@@ -114,9 +185,15 @@ def load_handbook(root: Path) -> Handbook:
             elif (root / data_file.path).exists():
                 loaded[data_file.path] = _read(root, data_file.path, data_file.model, docs, problems, attempted)
         parts[part.name] = part.data_from(root, loaded)
-    problems.extend(_check_other_data_files(root, attempted))
     edition = core.get("edition.yml")
+    words = _load_words(root, edition.languages, attempted, problems) if edition else {}
+    previous_folder = _previous_folder(root, edition)
+    problems.extend(_check_other_data_files(root, attempted, previous_folder))
     pages = _load_pages(root, edition.languages if edition else ["en"], problems)
+    previous = None
+    if follow_previous and previous_folder is not None:
+        previous = _load_previous(root, previous_folder, docs, problems)
     if problems:
         raise SourceError(problems)
-    return Handbook(root=root, edition=edition, navigation=core["navigation.yml"], pages=pages, docs=docs, parts=parts)
+    return Handbook(root=root, edition=edition, navigation=core["navigation.yml"], pages=pages, docs=docs, parts=parts,
+                    words=words, previous=previous)

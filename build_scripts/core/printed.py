@@ -72,7 +72,7 @@ def pdf_download(hb: Handbook, lang: str, pdf_path: Path | None, page_id: str) -
     """
     if pdf_path is None or not Path(pdf_path).is_file():
         return None
-    strings = load_print_strings(lang)
+    strings = hb.strings(lang, "print")
     size = Path(pdf_path).stat().st_size
     href = relative_url(page_id, "index") + Path(pdf_path).name
     details = strings["download_details"].format(size=format_size(size, strings))

@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 from ..parts.base import InsertKind, Part
 from ..parts.registry import PARTS, part_inserts
 from ..source.handbook import Handbook, Page
-from ..source.i18n import load_strings
+from ..source.i18n import language_name, long_date
 from ..source.inserts import INSERT_RE, Insert, page_holding, relative_url
 from ..source.paths import PAGE_TEMPLATES
 from .printed import pdf_download
@@ -62,8 +62,9 @@ class Renderer:
         self.lang = lang
         self.pdf_files = pdf_files or {}  # language -> built PDF (build_scripts.outputs.pdf.build_pdfs)
         self.acknowledgement_endpoint = acknowledgement_endpoint  # mkdocs.yml extra.handbook.acknowledgement_endpoint
-        self.strings = load_strings(lang)
+        self.strings = handbook.strings(lang)
         self.inserts = all_inserts()
+        self._holding: dict[tuple[str, str | None], str | None] = {}
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(PAGE_TEMPLATES)),
             autoescape=False,  # templates emit Markdown; HTML parts escape with |e explicitly
@@ -73,6 +74,7 @@ class Renderer:
             lstrip_blocks=True,
         )
         self.env.filters["tx"] = self.tx
+        self.env.filters["long_date"] = lambda value: long_date(value, lang)
         self.env.filters["md_inline"] = md_inline
         self.env.filters["md_block"] = md_block
         for part in PARTS:  # a part's lookups (code(id), definition(id)...), as functions and as filters
@@ -94,6 +96,7 @@ class Renderer:
             "hb": hb,
             "lang": self.lang,
             "t": self.t,
+            "language_name": language_name,
             "url": url,
             "page_id": page_id,
             "page_title": self.page_title,
@@ -102,7 +105,11 @@ class Renderer:
         }
 
     def page_holding(self, insert_name: str, arg: str | None = None) -> str | None:
-        return page_holding(self.hb, insert_name, arg, self.lang)
+        # asked once per row by the changes page (core/editions.py): each page's inserts are looked up once
+        key = (insert_name, arg)
+        if key not in self._holding:
+            self._holding[key] = page_holding(self.hb, insert_name, arg, self.lang)
+        return self._holding[key]
 
     def page_title(self, page_id: str | None) -> str:
         page = self.hb.pages[self.lang].get(page_id or "")

@@ -8,7 +8,8 @@ from ..parts.form import endpoint_setting
 from ..source.config import handbook_dir, read_config
 from ..source.findings import Finding
 from ..source.handbook import Handbook
-from ..source.reading import SourceError
+from ..source.reading import Problem, SourceError
+from ..source.site_config import ignored_settings, read_site_config
 from .checks import run_checks
 from .load import load_handbook
 from .report import consistency_report
@@ -23,3 +24,8 @@ def load_and_check(config_file: Path) -> tuple[Handbook, list[Finding]]:
     if problems:
         raise SourceError(problems)
     return hb, consistency_report(hb)
+
+
+def settings_warnings(config_file: Path) -> list[Problem]:
+    """What `check` warns about in mkdocs.yml without failing: the settings the build replaces."""
+    return ignored_settings(read_site_config(Path(config_file)))

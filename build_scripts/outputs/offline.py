@@ -19,8 +19,8 @@ import jinja2
 
 from ..parts.calculators.runtime import RUNTIME_DIR
 from ..parts.calculators.runtime_manifest import kept_offline
+from ..parts.theme import site_favicon, site_logo
 from ..source.handbook import Handbook
-from ..source.i18n import load_strings
 from ..source.paths import SITE_TEMPLATES
 from .csp import with_policy
 from .search import SEARCH_FILES
@@ -66,10 +66,11 @@ def with_registration(html: str, script_url: str, site_root: str = "../../") -> 
     return html[:ends[-1].start()] + tag + "\n" + html[ends[-1].start():]
 
 
-def _optional_assets(site_dir: Path, folder: str) -> dict[str, str]:
-    """The theme's icon, when the language's site has it (paths from the language's folder)."""
-    candidates = {"icon": "assets/images/favicon.png"}
-    return {name: path for name, path in candidates.items() if (site_dir / folder / path).is_file()}
+def _optional_assets(hb: Handbook, site_dir: Path, folder: str) -> dict[str, str]:
+    """The district's icon and logo (or the neutral icon), when the language's site has them (paths from the
+    language's folder)."""
+    candidates = {"icon": site_favicon(hb.theme), "logo": site_logo(hb.theme)}
+    return {name: path for name, path in candidates.items() if path and (site_dir / folder / path).is_file()}
 
 
 def write_offline_pages(hb: Handbook, site_dir: Path) -> list[Path]:
@@ -79,9 +80,10 @@ def write_offline_pages(hb: Handbook, site_dir: Path) -> list[Path]:
     template = env.get_template("offline.html.j2")
     written = []
     for lang in hb.languages:
-        strings = load_strings(lang)
-        extras = _optional_assets(site_dir, hb.site_folder(lang))
+        strings = hb.strings(lang)
+        extras = _optional_assets(hb, site_dir, hb.site_folder(lang))
         html = template.render(lang=lang, strings=strings, site_title=hb.site_name(lang), icon=extras.get("icon"),
+                               logo=extras.get("logo"),
                                site_root="../../" if hb.site_folder(lang) else "../")
         path = site_dir / hb.site_folder(lang) / OFFLINE_PAGE
         path.write_text(with_policy(html), encoding="utf-8")
@@ -107,7 +109,7 @@ def write_service_worker(hb: Handbook, site_dir: Path) -> ServiceWorker:
     for lang in hb.languages:
         folder = hb.site_folder(lang)
         precache.append(f"{folder}{OFFLINE_PAGE}")
-        precache += [f"{folder}{asset}" for asset in OFFLINE_ASSETS + tuple(_optional_assets(site_dir, folder).values())]
+        precache += [f"{folder}{asset}" for asset in OFFLINE_ASSETS + tuple(_optional_assets(hb, site_dir, folder).values())]
         precache += [f"{folder}{path}" for path in SEARCH_FILES if (site_dir / folder / path).is_file()]  # search offline
     missing = [p for p in precache if not (site_dir / p).is_file()]
     if missing:

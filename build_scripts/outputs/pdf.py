@@ -20,6 +20,10 @@ from ..source.handbook import Handbook
 from ..source.paths import PRINT_DIR, PROJECT
 
 PDF_VARIANT = "pdf/ua-1"
+# A page filled less than this (of its height) before a new sheet the print edition starts of its own accord counts
+# as nearly empty: what would follow on a new sheet follows on that page instead (a short policy of two pages
+# prints on two pages, not six).
+NEARLY_EMPTY = 1 / 3
 # Font families print.css asks for -> the Debian package that installs them (never a fonts service).
 FONTS = {"Liberation Sans": "fonts-liberation", "Liberation Mono": "fonts-liberation"}
 
@@ -92,12 +96,35 @@ class _Collect(logging.Handler):
         self.records.append(record)
 
 
+def _render(source: str) -> Any:
+    from weasyprint import HTML
+
+    return HTML(string=source, base_url=str(PRINT_DIR) + "/", url_fetcher=local_url_fetcher()).render(
+        pdf_variant=PDF_VARIANT)
+
+
+def page_fill(page: Any) -> float:
+    """How much of a rendered page's height its text and images take, 0 to 1 (the running header and footer,
+    which sit in the page's margins, left out)."""
+    box = page._page_box  # WeasyPrint's layout of the page (pinned version: pyproject.toml's pdf extra)
+    top, height = box.content_box_y(), box.height
+    bottoms = [b.position_y + b.margin_height() for b in box.children[0].descendants()
+               if getattr(b, "text", None) or b.element_tag in ("img", "svg")]
+    return max(0.0, (max(bottoms, default=top) - top) / height) if height else 1.0
+
+
+def _breaks_after_nearly_empty_pages(rendered: Any, break_ids: list[str]) -> set[str]:
+    """The new sheets (by element id) that leave the page before them less than NEARLY_EMPTY filled."""
+    first_page: dict[str, int] = {}
+    for number, page in enumerate(rendered.pages):
+        for anchor in page.anchors:
+            first_page.setdefault(anchor, number)
+    return {element_id for element_id in break_ids
+            if first_page.get(element_id, 0) > 0 and page_fill(rendered.pages[first_page[element_id] - 1]) < NEARLY_EMPTY}
+
+
 def build_pdf(handbook: Handbook, lang: str, out_path: Path, config_file: Path | None = None) -> Path:
     """Render the handbook in `lang` to `out_path` (tagged PDF/UA-1, fonts embedded); return the path."""
-    from weasyprint import HTML
-    from weasyprint.urls import FatalURLFetchingError
-
-    from .pdf_tables import add_table_scopes
     from .print_html import PrintError, print_document
 
     check_fonts()
@@ -105,19 +132,34 @@ def build_pdf(handbook: Handbook, lang: str, out_path: Path, config_file: Path |
         document = print_document(handbook, lang, config_file or PROJECT / "mkdocs.yml")
     except PrintError as exc:
         raise PdfError(str(exc)) from None
+    return write_tagged_pdf(document.html, out_path, document.link_labels, lang)
+
+
+def write_tagged_pdf(document_html: str, out_path: Path, link_labels: dict[str, str], lang: str) -> Path:
+    """An HTML document of site_templates/print/ as a tagged PDF/UA-1 at `out_path` (the handbook, the redline)."""
+    from weasyprint.urls import FatalURLFetchingError
+
+    from .pdf_tables import add_table_scopes
+    from .print_html import sheet_break_ids, without_sheet_breaks
+
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     logger = logging.getLogger("weasyprint")
     collect = _Collect()
     logger.addHandler(collect)
     try:
-        html = HTML(string=document.html, base_url=str(PRINT_DIR) + "/", url_fetcher=local_url_fetcher())
-        html.write_pdf(
+        source = document_html
+        rendered = _render(source)
+        flowing = _breaks_after_nearly_empty_pages(rendered, sheet_break_ids(source))
+        if flowing:
+            source = without_sheet_breaks(source, flowing)
+            rendered = _render(source)
+        rendered.write_pdf(
             out_path,
             pdf_variant=PDF_VARIANT,
-            finisher=_describe_links(document.link_labels),
+            finisher=_describe_links(link_labels),
             # the same source gives the same file (stable size for the site's download link)
-            pdf_identifier=hashlib.sha256(document.html.encode("utf-8")).hexdigest()[:32].encode("ascii"),
+            pdf_identifier=hashlib.sha256(source.encode("utf-8")).hexdigest()[:32].encode("ascii"),
         )
     except FatalURLFetchingError as exc:
         raise PdfError(f"{lang} PDF: {exc}") from None

@@ -19,8 +19,9 @@ import jinja2
 import markdown
 from bs4 import BeautifulSoup, Tag
 
+from ..core.changes_page import changes_markdown
+from ..core.editions import CHANGES_PAGE
 from ..core.pages import render_language
-from ..core.printed import load_print_strings
 from ..core.render import Renderer, all_inserts
 from ..source.handbook import Handbook, Page
 from ..source.inserts import Insert, find_inserts, page_url
@@ -237,7 +238,7 @@ def css_content(template: str, **tokens: str) -> str:
     return " ".join(parts) or '""'
 
 
-def _templates() -> jinja2.Environment:
+def print_templates() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(PRINT_DIR)),
         autoescape=True,
@@ -271,6 +272,12 @@ def _page_html(md: markdown.Markdown, markdown_text: str, section: PrintSection,
     return wrapper, links
 
 
+def _source_of(hb: Handbook, lang: str, page_id: str) -> str:
+    """The file a print section comes from (the changes appendix is the generator's own)."""
+    page = hb.pages[lang].get(page_id)
+    return page.rel if page else f"the '{page_id}' page the build writes"
+
+
 def _check_ids(hb: Handbook, lang: str, body: list[Tag], links: list[tuple[str, Tag, str]]) -> None:
     """Every id once in the document, every rewritten link pointing at one of them."""
     ids: dict[str, str] = {}
@@ -278,12 +285,12 @@ def _check_ids(hb: Handbook, lang: str, body: list[Tag], links: list[tuple[str, 
         page_id = str(wrapper["id"])
         for el in [wrapper, *wrapper.find_all(id=True)]:
             if el["id"] in ids:
-                raise PrintError(f"{hb.pages[lang][page_id].rel}: the id '{el['id']}' is also used on the page "
+                raise PrintError(f"{_source_of(hb, lang, page_id)}: the id '{el['id']}' is also used on the page "
                                  f"'{ids[el['id']]}'")
             ids[str(el["id"])] = page_id
     for from_page, a, target in links:
         if target not in ids:
-            raise PrintError(f"{hb.pages[lang][from_page].rel}: the link '{a.get_text()}' points at '{target}', "
+            raise PrintError(f"{_source_of(hb, lang, from_page)}: the link '{a.get_text()}' points at '{target}', "
                              "which the print edition does not have")
 
 
@@ -293,24 +300,29 @@ def _cover_html(env: jinja2.Environment, hb: Handbook, lang: str, tx: Any) -> st
         district=tx(edition.district), mark=tx(edition.district_mark), motto=tx(edition.motto),
         years=edition.school_years or "", years_label=tx(edition.school_years_label),
         approval=edition.approval and {"heading": tx(edition.approval.heading), "body": tx(edition.approval.body),
-                                       "printed": edition.approval.printed_date},
-        notice=hb.translation_notice(lang))
+                                       "printed": tx(edition.approval.printed_date)},
+        notice=hb.translation_notice(lang),
+        logo=hb.theme.logo.resolve().as_uri() if hb.theme is not None and hb.theme.logo is not None else None)
 
 
 def print_document(hb: Handbook, lang: str, config_file: Path | None = None) -> PrintDocument:
     """The whole handbook in `lang` as one HTML document for WeasyPrint."""
     if lang not in hb.pages:
         raise PrintError(f"no pages in language '{lang}' (languages: {', '.join(hb.languages)})")
-    strings = load_print_strings(lang)
-    env = _templates()
+    strings = hb.strings(lang, "print")
+    env = print_templates()
     tx = Renderer(hb, lang).tx
     sections = _sections(hb, lang)
     if not sections:
         raise PrintError(f"handbook/navigation.yml: no page of the navigation exists in language '{lang}'")
+    markdown_pages = render_print_pages(hb, lang)
+    appendix = changes_markdown(hb, lang, renderer=PrintRenderer)  # with a previous edition: what changed
+    if appendix is not None:
+        markdown_pages[CHANGES_PAGE] = appendix
+        sections.append(PrintSection(CHANGES_PAGE, Renderer(hb, lang).t("changes_title"), CHANGES_PAGE, None, True, None))
     in_document = {s.page_id for s in sections}
     names, configs = markdown_extensions(config_file)
     md = markdown.Markdown(extensions=names, extension_configs=configs)
-    markdown_pages = render_print_pages(hb, lang)
 
     soup = BeautifulSoup("", "html.parser")
     body: list[Tag] = []
@@ -390,6 +402,30 @@ def _toc_groups(sections: list[PrintSection]) -> list[tuple[str | None, list[Pri
     return groups
 
 
+# Where the print edition starts a new sheet of its own accord (not for a page layout such as landscape): a page
+# of the navigation that starts a group, and the contents' heading. A short document drops those that would leave
+# a page nearly empty (build_scripts/outputs/pdf.py).
+SHEET_BREAKS = ".hb-page--new-sheet, .print-contents__heading"
+CONTENTS_HEADING_ID = "print-contents-heading"
+FLOWING = "hb-flowing"  # print.css: no break before it after all
+
+
+def sheet_break_ids(document_html: str) -> list[str]:
+    """The ids of the elements before which the print edition starts a new sheet of its own accord."""
+    soup = BeautifulSoup(document_html, "html.parser")
+    layouts = {f"hb-page--{layout}" for layout in page_layouts().values()}
+    return [str(el["id"]) for el in soup.select(SHEET_BREAKS)
+            if el.get("id") and not layouts & set(el.get("class", []))]
+
+
+def without_sheet_breaks(document_html: str, ids: set[str]) -> str:
+    """The document with no new sheet before the elements `ids` (they follow on the page before)."""
+    soup = BeautifulSoup(document_html, "html.parser")
+    for el in soup.find_all(id=list(ids)):
+        el["class"] = [*el.get("class", []), FLOWING]
+    return str(soup)
+
+
 def _fill_slots(body: list[Tag], slot_html: dict[str, str], contents_heading: str) -> set[str]:
     """Replace the print placeholders; the cover takes what comes before it on its page (the title)."""
     filled: set[str] = set()
@@ -409,6 +445,7 @@ def _fill_slots(body: list[Tag], slot_html: dict[str, str], contents_heading: st
                     heading.string = contents_heading
                     slot.insert_before(heading)
                 heading["class"] = [*heading.get("class", []), "print-contents__heading"]
+                heading["id"] = heading.get("id") or CONTENTS_HEADING_ID  # so the PDF's pages can tell where it starts
             slot.replace_with(fragment)
             filled.add(name)
     return filled

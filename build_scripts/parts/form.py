@@ -95,7 +95,7 @@ def form_context(r: Rendering, page_id: str, arg: str | None) -> dict[str, Any]:
     return {
         "acknowledgement_endpoint": getattr(r, "acknowledgement_endpoint", None),
         "fingerprint": handbook_fingerprint(hb.root, lang),
-        "form_strings": load_form_strings(lang),
+        "form_strings": hb.strings(lang, "form"),
         "record_shape": shape,
         "sign_off_page": r.page_holding("sign-off"),
     }

@@ -8,11 +8,13 @@ that fills it is build_scripts.core.load; the parts are build_scripts/parts/.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from . import schema
-from .i18n import pick
+from .headings import first_heading_text
+from .i18n import load_strings, pick
 from .reading import Problem, YamlDoc, key_path
 
 
@@ -29,7 +31,13 @@ class Page:
 
     @property
     def title(self) -> str:
-        return str(self.meta.get("title") or self.id)
+        """The front matter's `title`, else the page's first heading, else its file name (`check` warns then)."""
+        return str(self.meta.get("title") or self.heading or self.id)
+
+    @cached_property
+    def heading(self) -> str | None:
+        """The page's first heading, as text (read once: titles are asked for on every link to the page)."""
+        return first_heading_text(self.body)
 
 
 @dataclass
@@ -40,6 +48,8 @@ class Handbook:
     pages: dict[str, dict[str, Page]]  # language -> page id -> page
     docs: dict[str, YamlDoc] = field(default_factory=dict)  # file -> parsed YAML, for line numbers
     parts: dict[str, Any] = field(default_factory=dict)  # part name -> its data; None: the handbook lacks it
+    words: dict[str, dict[str, Any]] = field(default_factory=dict)  # language -> its words/<lang>.yml (checked)
+    previous: "Handbook | None" = None  # the previous edition (edition.yml's previous_edition), loaded the same way
 
     def __getattr__(self, name: str) -> Any:
         # only called for names that are not fields: a part's data by the part's name
@@ -66,6 +76,10 @@ class Handbook:
     def in_language(self, text: dict[str, str] | None, lang: str) -> str:
         """A reader-facing text in `lang`; the approved language's where it has no translation."""
         return pick(text, lang, self.languages[0])
+
+    def strings(self, lang: str, section: str = "") -> dict[str, str]:
+        """The generator's words in `lang` (a section: "" the site's, "form", "print"), the handbook's own put in."""
+        return load_strings(lang, self.words.get(lang), section)
 
     def site_name(self, lang: str) -> str:
         """"<title> · <district>" in `lang`: what the site and its offline page are called."""

@@ -47,6 +47,18 @@ def headings_of(markdown_text: str) -> list[Heading]:
     return found
 
 
+LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+
+
+def first_heading_text(markdown_text: str) -> str | None:
+    """The page's first heading as plain text (links, emphasis and tags dropped), or None if it has none."""
+    for heading in headings_of(markdown_text):
+        text = html.unescape(TAG_RE.sub("", re.sub(r"\*\*|__|[*`]", "", LINK_RE.sub(r"\1", heading.text)))).strip()
+        if text:
+            return text
+    return None
+
+
 def anchors_of(markdown_text: str) -> set[str]:
     """Anchors a rendered page will have: heading ids and HTML id attributes."""
     anchors = {h.anchor for h in headings_of(markdown_text)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -135,6 +136,10 @@ def read_source_text(path: Path, rel: str, max_bytes: int) -> str:
     return decode_source(raw, rel)
 
 
+class Refused(yaml.composer.ComposerError):
+    """What SourceLoader refuses though YAML allows it (its message says why, in the editor's words)."""
+
+
 class SourceLoader(yaml.SafeLoader):
     """yaml.SafeLoader that also refuses what it would otherwise accept silently or crash on: a key written twice
     in one mapping (the last value would win unseen), nesting deeper than MAX_YAML_DEPTH, an alias of a list or
@@ -151,13 +156,13 @@ class SourceLoader(yaml.SafeLoader):
             event = self.peek_event()
             target = self.anchors.get(event.anchor)
             if target is not None and not isinstance(target, yaml.ScalarNode):
-                raise yaml.composer.ComposerError(None, None, f"the alias '*{event.anchor}' repeats a list or mapping: "
+                raise Refused(None, None, f"the alias '*{event.anchor}' repeats a list or mapping: "
                                                   "write the values out", event.start_mark)
             return super().compose_node(parent, index)
         self.depth += 1
         try:
             if self.depth > MAX_YAML_DEPTH:
-                raise yaml.composer.ComposerError(None, None, f"lists and mappings nest more than {MAX_YAML_DEPTH} "
+                raise Refused(None, None, f"lists and mappings nest more than {MAX_YAML_DEPTH} "
                                                   "levels deep here", self.peek_event().start_mark)
             return super().compose_node(parent, index)
         finally:
@@ -190,6 +195,169 @@ class SourceLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep)
 
 
+# The line breaks of YAML (and so of PyYAML's marks): an editor's \r\n or \r as well as \n, and NEL, LS and PS.
+_YAML_BREAK_RE = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def yaml_lines(text: str) -> list[str]:
+    """The lines of `text` as the YAML reader counts them (its marks index this list)."""
+    return _YAML_BREAK_RE.split(text)
+
+
+def _line_at(lines: list[str], row: int) -> str:
+    return lines[row] if 0 <= row < len(lines) else ""
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _line_before(lines: list[str], row: int) -> int | None:
+    """The index of the nearest line above `row` that holds something (not blank, not only a comment)."""
+    for before in range(min(row, len(lines)) - 1, -1, -1):
+        if lines[before].strip() and not lines[before].lstrip().startswith("#"):
+            return before
+    return None
+
+
+def _spaces(count: int) -> str:
+    return f"{count} space" if count == 1 else f"{count} spaces"
+
+
+def _too_deep(line_above: int) -> str:
+    return (f"this line is indented more than the line above it (line {line_above}): give it the same indentation as "
+            "the keys it belongs with")
+
+
+def _quote_run_on_to(text: str, row: int) -> yaml.Mark | None:
+    """Where a quoted value starts that runs over several lines and ends on line `row` (0-based), where the error was
+    noticed: its closing quote was forgotten, and the next quote in the file closed it."""
+    start = None
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if (isinstance(token, yaml.ScalarToken) and token.style in ('"', "'")
+                    and token.start_mark.line < token.end_mark.line == row):
+                start = token.start_mark
+    except yaml.YAMLError:
+        pass  # the scan stops at the error, having seen every token before it
+    return start
+
+
+def _deeper_run(lines: list[str], row: int) -> tuple[int, int, int] | None:
+    """Line `row` is indented less than the lines just above it but more than their key: which is wrong? The file's
+    own habit decides. If `row` is indented under the key by the file's usual step (the most common one from a `key:`
+    to its first line) and the lines above are not, the first of those is the mistake (an over-indented key): (its
+    index, the key's, the usual step); else None (`row` is)."""
+    content = [n for n, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")]
+    steps = Counter(_indent(lines[b]) - _indent(lines[a]) for a, b in zip(content, content[1:])
+                    if lines[a].rstrip().endswith(":") and _indent(lines[b]) > _indent(lines[a]))
+    if not steps:
+        return None
+    usual = steps.most_common(1)[0][0]
+    first = _line_before(lines, row)
+    while first is not None:
+        before = _line_before(lines, first)
+        if before is None or _indent(lines[before]) < _indent(lines[first]):
+            break
+        first = before
+    key = _line_before(lines, first) if first is not None else None
+    if key is None or _indent(lines[key]) >= _indent(lines[row]):
+        return None
+    if _indent(lines[row]) - _indent(lines[key]) == usual != _indent(lines[first]) - _indent(lines[key]):
+        return first, key, usual
+    return None
+
+
+def missing_colon(key: str) -> str:
+    """The advice for a key written without its ':' (the YAML reader's and the schema's)."""
+    return f"add ':' after the key '{key}' (a key and its value: 'key: value')"
+
+
+def _first_word(text: str) -> str:
+    return text.strip().removeprefix("- ").split(" ")[0][:60]
+
+
+def explain_yaml_error(exc: yaml.MarkedYAMLError, text: str, first_line: int = 1) -> tuple[int | None, int, str]:
+    """(0-based line, 1-based column, advice) for a YAML syntax error, at the place of the mistake.
+
+    PyYAML reports where it noticed the mistake, often the token after it: a key without ':' is noticed on the next
+    line (its context mark is the key), an unclosed quote or bracket at the end of the file (its context mark is where
+    it opened), a line indented too deep as "mapping values are not allowed here". This turns its words into what to do."""
+    problem, context = exc.problem or "", exc.context or ""
+    lines = yaml_lines(text)
+    mark = exc.problem_mark or exc.context_mark
+    if mark is None:
+        return None, 0, problem or str(exc)
+    row, column = mark.line, mark.column + 1
+    here = _line_at(lines, row)
+    opened = exc.context_mark
+    if "'\\t'" in problem:
+        return row, column, "a tab: YAML takes spaces only, not tabs; replace the tab with spaces"
+    quoted = _quote_run_on_to(text, row)
+    if quoted is not None:
+        quote = _line_at(lines, quoted.line)[quoted.column:quoted.column + 1]
+        return quoted.line, quoted.column + 1, (f"the quote {quote} opened here is not closed on its line (it runs on to "
+                                                 f"line {row + first_line}): add the closing {quote}")
+    if problem == "could not find expected ':'" and opened is not None:
+        key = _first_word(_line_at(lines, opened.line)[opened.column:])
+        return opened.line, opened.column + 1, missing_colon(key)
+    if problem == "mapping values are not allowed here":
+        before = _line_before(lines, row)
+        if before is not None:
+            above = lines[before]
+            # `title` then `en: ...`, or `languages [en]` then `district: ...`: the line above is a key without ':'
+            if ":" not in above and not above.strip().startswith("-") and _indent(here) >= _indent(above):
+                return before, _indent(above) + 1, missing_colon(_first_word(above))
+            if _indent(here) > _indent(above):
+                return row, _indent(here) + 1, _too_deep(before + first_line)
+        return row, column, "a value holding ': ' must be written in quotes, e.g. title: \"Part 1: Rights\""
+    if "quoted scalar" in context and "end of stream" in problem and opened is not None:
+        quote = _line_at(lines, opened.line)[opened.column:opened.column + 1] or '"'
+        return opened.line, opened.column + 1, f"the quote {quote} opened here is never closed: add the closing {quote}"
+    if context.startswith("while parsing a flow") and opened is not None and (opened.line != row or "stream end" in problem):
+        bracket = _line_at(lines, opened.line)[opened.column:opened.column + 1] or "["
+        closing = {"[": "]", "{": "}"}.get(bracket, "]")
+        return opened.line, opened.column + 1, f"the '{bracket}' opened here is never closed: add '{closing}' after the last item"
+    if problem.startswith("expected <block end>"):
+        before = _line_before(lines, row)
+        if "'<scalar>'" in problem and column > _indent(here) + 1:
+            return row, column, "more text after the value's closing quote or bracket: put the whole value inside the quotes"
+        if before is not None and _indent(here) > _indent(lines[before]) and column == _indent(here) + 1:
+            return row, column, _too_deep(before + first_line)
+        if before is not None and _indent(here) < _indent(lines[before]) and column == _indent(here) + 1:
+            deeper = _deeper_run(lines, row)
+            if deeper is not None:  # the lines above went deeper than this file indents: they are the odd ones
+                first, key, usual = deeper
+                return first, _indent(lines[first]) + 1, (
+                    f"this line is indented {_spaces(_indent(lines[first]) - _indent(lines[key]))} more than its key "
+                    f"(line {key + first_line}), where this file indents by {_spaces(usual)}: indent it and the "
+                    f"lines with it like line {row + first_line}")
+            return row, column, (f"this line is indented {_spaces(_indent(here))}, less than line {before + first_line} "
+                                 f"({_spaces(_indent(lines[before]))}) but lining up with no key above it: give the lines of one "
+                                 "list or mapping the same indentation")
+        if "'-'" in problem or "block sequence" in problem:
+            return row, column, "a list item ('- ') where a key was expected: put it under its key, indented"
+    if "undefined alias" in problem:
+        return row, column, "a value starting with '*' must be written in quotes"
+    if problem.startswith("found character") and "cannot start any token" in problem:
+        return row, column, f"a value cannot start with {problem.split()[2]}: write the value in quotes"
+    if "another document" in problem:
+        return row, column, "a second '---' starts another document; a file holds one: delete this line"
+    return row, column, problem or context or str(exc)
+
+
+def _syntax_problem(rel: str, text: str, row: int | None, column: int, advice: str, first_line: int) -> Problem:
+    """The Problem for a syntax error at (row, column) of `text`; a place past the last line or on a blank one (the
+    end of the file) moves to the end of the last line that holds something, where the editor will look."""
+    if row is None:
+        return Problem(rel, f"YAML syntax error: {advice}", first_line)
+    lines = yaml_lines(text)
+    if row >= len(lines) or not lines[row].strip():
+        before = _line_before(lines, row)
+        row, column = (before, len(lines[before]) + 1) if before is not None else (0, 1)
+    return Problem(rel, f"YAML syntax error at column {column}: {advice}", row + first_line)
+
+
 def parse_yaml(text: str, rel: str, first_line: int = 1) -> tuple[Any, yaml.Node | None]:
     """(data, node tree) of YAML text; any problem becomes a SourceError naming the file and line. `first_line`:
     the file's line where `text` starts (front matter starts on line 2)."""
@@ -198,11 +366,15 @@ def parse_yaml(text: str, rel: str, first_line: int = 1) -> tuple[Any, yaml.Node
         # one parse: the node tree keeps the lines, the data is constructed from it (as yaml.safe_load would)
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
+    except (yaml.scanner.ScannerError, yaml.parser.ParserError, yaml.composer.ComposerError) as exc:
+        if isinstance(exc, Refused):
+            raise SourceError([Problem(rel, f"YAML error: {exc.problem}", exc.problem_mark.line + first_line)]) from None
+        row, column, advice = explain_yaml_error(exc, text, first_line)
+        raise SourceError([_syntax_problem(rel, text, row, column, advice, first_line)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else None
-        what = "YAML syntax error" if isinstance(exc, (yaml.scanner.ScannerError, yaml.parser.ParserError)) else "YAML error"
-        raise SourceError([Problem(rel, f"{what}: {exc.problem or exc}", line)]) from None
+        raise SourceError([Problem(rel, f"YAML error: {exc.problem or exc}", line)]) from None
     except yaml.YAMLError as exc:  # decode_source has refused what the reader would; kept so nothing escapes
         raise SourceError([Problem(rel, f"YAML error: {exc}")]) from None
     finally:

@@ -32,7 +32,7 @@ def non_empty(value: Text) -> Text:
 class Approval(Strict):
     heading: Text
     body: Text
-    printed_date: str
+    printed_date: str | Text  # the approval line as printed; per language when it has words ("Adopted: ...")
     date: date  # also the PDF's creation date (without an approval, the build's own date)
 
 
@@ -58,7 +58,12 @@ class Edition(Strict):
     school_years: str | None = None
     school_years_label: Text | None = None
     approval: Approval | None = None
+    approving_body: Text | None = None  # "the Board of Education": named where the approved language governs
+    description: Text | None = None  # the site's description (search results, link previews)
     contacts: list[Contact] = []
+    # the previous edition's handbook folder, relative to this one (e.g. ../editions/2022-2024): the changes page,
+    # the Board's redline and the stale-translation warnings compare with it
+    previous_edition: str | None = None
 
     _check = field_validator("district", "title")(non_empty)
 

@@ -211,6 +211,31 @@ def validate_config(doc: YamlDoc) -> LoadedConfig:
     return LoadedConfig(data, settings, doc)
 
 
+# Settings of mkdocs.yml the generator sets itself, and why: a value left there is ignored, with a warning.
+IGNORED_SETTINGS = {
+    "site_name": "the site's name is edition.yml's title and district, per language",
+    "site_description": "the site's description is edition.yml's `description`, per language",
+    "theme.custom_dir": "the generator's own theme templates are always used",
+    "hooks": "the generator's own hooks are always used",
+    "theme.logo": "the logo is handbook/theme/logo.svg or logo.png",
+    "theme.favicon": "the favicon is handbook/theme/favicon.svg, favicon.png or favicon.ico",
+}
+
+
+def ignored_settings(loaded: LoadedConfig) -> list[Problem]:
+    """Warnings for the settings of mkdocs.yml that the build replaces (IGNORED_SETTINGS), with their lines."""
+    warnings = []
+    for dotted, why in IGNORED_SETTINGS.items():
+        *parents, key = dotted.split(".")
+        mapping: Any = loaded.data
+        for parent in parents:
+            mapping = mapping.get(parent) if isinstance(mapping, dict) else None
+        if isinstance(mapping, dict) and key in mapping:
+            loc = (*parents, key)
+            warnings.append(Problem(loaded.doc.rel, f"ignored: {why} (delete it)", loaded.doc.line_of(loc), dotted))
+    return warnings
+
+
 def read_site_config(config_file: Path) -> LoadedConfig:
     """mkdocs.yml through the source reader, validated."""
     config_file = Path(config_file)
