@@ -359,16 +359,16 @@ def test_a_reworded_paragraph_is_one_change_not_a_removal_and_an_addition():
 # ---------------------------------------------------------------- the page in a browser
 
 
-def test_changes_page_meets_wcag_in_both_schemes_and_fits_a_phone(tmp_path):
+def test_changes_page_meets_wcag_in_both_schemes_and_fits_a_phone(tmp_path, browser):
     from build_scripts.outputs.site import build_site
 
-    from .browser import launch_chromium, serve_site
+    from .browser import serve_site
     from .test_quality import RUN_AXE, WCAG_TAGS, LIGHTHOUSE_RULES, _axe_source
 
     site = build_site(FIXTURE / "mkdocs.yml", site_dir=tmp_path / "site", work_dir=tmp_path / "work",
                       with_pdf=False).site_dir
     axe = _axe_source()
-    with serve_site(site) as url, launch_chromium() as browser:
+    with serve_site(site) as url:  # the session's browser: a second Playwright in one process cannot start
         for scheme in ("light", "dark"):
             context = browser.new_context(viewport={"width": 320, "height": 800}, color_scheme=scheme)
             context.add_init_script(script=axe)
