@@ -134,6 +134,9 @@ def test_every_spanish_page_carries_none_of_the_themes_or_generators_english(pro
     page = (prose.site_dir / "es/policy/index.html").read_text(encoding="utf-8")
     assert 'title="Enlace permanente"' in page and 'title="Tema oscuro"' in page  # the toggles: mkdocs.yml's palette
     assert "Página no encontrada" in visible_strings(prose.site_dir / "es/404.html")
+    # its tab is titled too (WCAG 2.4.2), not only with the site's name
+    title = BeautifulSoup((prose.site_dir / "es/404.html").read_text(encoding="utf-8"), "html.parser").title.string
+    assert title.startswith("Página no encontrada - "), title
 
 
 def test_language_menus_name_each_language_in_its_own_words(prose):
