@@ -72,7 +72,8 @@ $(BENCH_STAMP): bench/package.json bench/package-lock.json   # Lighthouse, for t
 bench: $(STAMP_TEST) $(NODE_STAMP) $(SYSTEM_STAMP) $(BENCH_STAMP)  ## measure calculator start-up, one lookup, text-page bytes, PDFs, Lighthouse (bench/results/latest.json)
 	$(PY) -m bench
 
-# The acknowledgement receiver on SQLite under var/ (git-ignored) at 127.0.0.1:8001, answering CORS for the preview.
+# The acknowledgement receiver on SQLite under var/ (git-ignored) at 127.0.0.1:8001, answering CORS for the preview,
+# for the editions the built site/ publishes (`make site` first); plain HTTP on loopback, hence --insecure-cookies.
 # Staff account: RECEIVER_STAFF=name RECEIVER_PASSWORD=... make receiver (created or updated before it starts).
 # Preview's form posting to it: ACKNOWLEDGEMENT_ENDPOINT=http://127.0.0.1:8001/api/acknowledgements make serve
 RECEIVER_DB ?= sqlite:///var/receiver.sqlite3
@@ -85,7 +86,7 @@ receiver: $(STAMP_RECEIVER)  ## run the acknowledgement receiver at http://127.0
 	@mkdir -p var && chmod 700 var
 	@if [ -n "$$RECEIVER_STAFF" ]; then printf '%s\n' "$$RECEIVER_PASSWORD" | \
 	  $(PY) -m receiver add-staff "$$RECEIVER_STAFF" --database $(RECEIVER_DB) --password-stdin; fi
-	$(PY) -m receiver serve --database $(RECEIVER_DB) --host 127.0.0.1 --port 8001 \
+	$(PY) -m receiver serve --database $(RECEIVER_DB) --host 127.0.0.1 --port 8001 --insecure-cookies --site site \
 	  --allow-origin http://127.0.0.1:8000 --allow-origin http://localhost:8000
 
 clean:

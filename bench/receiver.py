@@ -52,7 +52,9 @@ def _run(url: str, records: int, clients: int) -> dict[str, Any]:
 
 
 def _measure_one(database_url: str, records: int, clients: int) -> dict[str, Any]:
-    proc = ReceiverProcess(database_url, free_port(), ("--rate-limit", "100000/minute"))
+    secret = Path(tempfile.mkdtemp(prefix="receiver-bench-")) / "secret"  # the session secret, made by serve
+    proc = ReceiverProcess(database_url, free_port(), ("--rate-limit", "100000/minute", "--edition", "2024-2026",
+                                                       "--secret-file", str(secret)))
     proc.start()
     try:
         _run(proc.url, min(60, records), min(clients, 10))  # warm-up: connections, caches

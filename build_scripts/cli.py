@@ -7,8 +7,10 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from .core.checks import page_warnings
+from .core.editions import prose_changes
 from .core.load import load_handbook
 from .core.report import format_report
 from .core.validate import load_and_check, settings_warnings
@@ -18,7 +20,10 @@ from .parts.form import endpoint_setting
 from .source.config import handbook_dir, read_config
 from .source.handbook import Handbook
 from .source.paths import PROJECT
+from .source.handbook import Handbook
 from .source.reading import SourceError
+
+T = TypeVar("T")
 from .parts.deadlines import add_cli as add_calendar_cli
 from .parts.deadlines import cmd_calendar
 
@@ -131,35 +136,61 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_pdf(args: argparse.Namespace) -> int:
-    """Only the printable handbooks, one PDF per language."""
+def _printed(args: argparse.Namespace, failed: str, make: Callable[[Handbook], T]) -> tuple[Handbook, T] | None:
+    """Check the handbook, then make something printed of it (WeasyPrint, imported by `make`); None after saying
+    why not: the source's problems, the pdf extras missing, or what the PDF cannot hold."""
     from .core.printed import PdfError
 
     try:
-        from .outputs.pdf import build_pdfs
-    except ImportError as exc:
-        print(f"PDF build failed: {exc.name or exc} is missing; install the pdf extras: pip install -e '.[pdf]'",
-              file=sys.stderr)
-        return 1
-    try:
         hb, _ = load_and_check(args.config.resolve())
+        return hb, make(hb)
+    except ImportError as exc:
+        print(f"{failed}: {exc.name or exc} is missing; install the pdf extras: pip install -e '.[pdf]'",
+              file=sys.stderr)
+    except SourceError as exc:
+        print(exc.report(), file=sys.stderr)
+    except BuildBusy as exc:  # "PDF build failed" -> "PDF build refused": another build holds the lock
+        print(f"{failed.replace(' failed', ' refused')}: {exc}", file=sys.stderr)
+    except PdfError as exc:
+        print(f"{failed}: {exc}", file=sys.stderr)
+    return None
+
+
+def cmd_pdf(args: argparse.Namespace) -> int:
+    """Only the printable handbooks, one PDF per language."""
+    def make(hb: Handbook) -> tuple[dict[str, Path], float]:
+        from .outputs.pdf import build_pdfs
+
         started = time.perf_counter()
         # a site build writes its PDFs into build/pdf/ too: one at a time, under the site's lock
         with build_lock(_site_dir(args), args.wait, print):
             paths = build_pdfs(hb, args.out, args.config.resolve())
-        elapsed = time.perf_counter() - started
-    except SourceError as exc:
-        print(exc.report(), file=sys.stderr)
+        return paths, time.perf_counter() - started
+
+    done = _printed(args, "PDF build failed", make)
+    if done is None:
         return 1
-    except BuildBusy as exc:
-        print(f"PDF build refused: {exc}", file=sys.stderr)
-        return 1
-    except PdfError as exc:
-        print(f"PDF build failed: {exc}", file=sys.stderr)
-        return 1
+    paths, elapsed = done[1]
     for path in paths.values():
         print(f"Wrote {path} ({path.stat().st_size / 1_000_000:.1f} MB)")
     print(f"Built {len(paths)} PDFs in {elapsed:.1f} s")
+    return 0
+
+
+def cmd_redline(args: argparse.Namespace) -> int:
+    """The Board's redline: this edition against the previous one, in the governing language, as a tagged PDF."""
+    def make(hb: Handbook) -> Path:
+        from .outputs.redline import build_redline
+
+        return build_redline(hb, args.out)
+
+    done = _printed(args, "Redline failed", make)
+    if done is None:
+        return 1
+    hb, path = done
+    print(f"Wrote {path}: the {hb.languages[0]} text against the previous edition "
+          f"({hb.edition.previous_edition}), {len(prose_changes(hb))} paragraphs changed, added or removed, "
+          "and a table of the data changes")
     return 0
 
 
@@ -216,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000)
     pdf = sub.add_parser("pdf", help="only the printable handbooks, one PDF per language", parents=[wait])
     pdf.add_argument("--out", type=Path, default=Path("build/pdf"), help="where to write the PDFs")
+    redline = sub.add_parser("redline", help="the Board's redline: this edition against the previous one (PDF)")
+    redline.add_argument("--out", type=Path, default=Path("build/redline.pdf"), help="the PDF to write")
     data = sub.add_parser("calculator-data", help="compile the calculators' data (calculators/data/handbook.json)")
     data.add_argument("--out", type=Path, default=None, help="JSON file to write")
     data.add_argument("--wheel", type=Path, metavar="DIR", help="also build the calculators wheel into DIR")
@@ -228,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.command} failed: {args.config} not found (give the site's mkdocs.yml with --config)", file=sys.stderr)
         return 1
     commands = {"check": cmd_check, "build": cmd_build, "serve": cmd_serve, "pdf": cmd_pdf,
-                "calculator-data": cmd_calculator_data, "deploy-snippets": cmd_deploy_snippets, "calendar": cmd_calendar}
+                "calculator-data": cmd_calculator_data, "redline": cmd_redline, "deploy-snippets": cmd_deploy_snippets, "calendar": cmd_calendar}
     try:
         return commands[args.command](args)
     except BrokenPipeError:  # `make check | head`: the reader stopped reading; nothing is wrong with the handbook

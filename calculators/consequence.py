@@ -198,8 +198,46 @@ def find_row(data: Data, matrix: dict[str, Any], behavior: Any, lang: str) -> Ro
             raise inputs.fail(lang, "behavior", "ambiguous_code", code=printed, matrix=where, rows=names)
         names = word(lang, "list_joiner").join(tx(data["codes"][c]["name"], lang, data) or c for c in sorted(code_ids))
         raise inputs.fail(lang, "behavior", "code_not_in_matrix", code=printed, names=names, matrix=where)
+    elsewhere = _row_elsewhere(data, matrix, key)
+    if elsewhere is not None:  # a behavior picked in another level's matrix: follow the reader to this one
+        found = counterparts(elsewhere, matrix)
+        if len(found) == 1:
+            return found[0]
+        name, where = tx(elsewhere["behavior"], lang, data) or elsewhere["id"], _matrix_name(data, matrix, lang)
+        if found:
+            names = word(lang, "list_joiner").join(f"{tx(r['behavior'], lang, data)}" for r in found)
+            raise inputs.fail(lang, "behavior", "listed_differently", behavior=name, matrix=where, rows=names)
+        raise inputs.fail(lang, "behavior", "not_in_this_matrix", behavior=name, matrix=where)
     raise inputs.fail(lang, "behavior", "unknown_behavior", value=inputs.excerpt(behavior),
                       matrix=_matrix_name(data, matrix, lang))
+
+
+def _row_elsewhere(data: Data, matrix: dict[str, Any], key: str) -> Row | None:
+    """The row of another matrix named `key` (its id or its name as printed, any language), if any."""
+    for other in data["matrices"]:
+        if other is not matrix:
+            for row in other["rows"]:
+                names = [row["id"], *row["behavior"].values(), *(row.get("printed_behavior") or {}).values()]
+                if any(_key(name) == key for name in names):
+                    return row
+    return None
+
+
+def counterparts(row: Row, matrix: dict[str, Any]) -> list[Row]:
+    """The rows of `matrix` that stand for `row` of another matrix, matched by their codes.
+
+    The matrices of two school levels label the same behavior differently (and split or merge rows: one level's
+    "BNI, PbA" row is two rows in the other), so names cannot be compared. Rows with exactly the same codes win;
+    where several do (two behaviors under one code), the one with the same id; a row without codes matches the row
+    with its id. Several rows: the reader chooses; none: the behavior is not in that matrix."""
+    codes = set(row["codes"])
+    if not codes:
+        return [r for r in matrix["rows"] if r["id"] == row["id"]]
+    sharing = [r for r in matrix["rows"] if codes & set(r["codes"])]
+    same = [r for r in sharing if set(r["codes"]) == codes]
+    if len(same) > 1:
+        same = [r for r in same if r["id"] == row["id"]] or same
+    return same if len(same) == 1 else sharing
 
 
 # ---------------------------------------------------------------- reading cells
@@ -533,7 +571,7 @@ def behavior_options(school_level: Any, lang: str = "en", *, data: Data | None =
             "value_group": row["value_group"],
             "offenses": len(row["cells"]),
             "search": " ".join([_key(name), *(_key(n) for n in row["behavior"].values() if _key(n) != _key(name)),
-                                *(c.casefold() for c in codes)]),
+                                *(c.casefold() for c in codes), *(_key(w) for w in (row.get("words") or {}).get(lang, []))]),
         })
     return out
 

@@ -148,6 +148,9 @@ WORDS: dict[str, dict[str, str]] = {
         "view_title_consequence": "{behavior}: {offense} ({matrix}, {level})",
         "view_title_absentee": "{tier} ({need}): {rate}",
         "view_quote_label": "The handbook says ({column}):",
+        # issue 23: a behavior picked under one school level, asked under another
+        "err_listed_differently": "{field}: “{behavior}” is listed differently in {matrix}. Choose one of: {rows}.",
+        "err_not_in_this_matrix": "{field}: “{behavior}” is not in {matrix}. Choose a behavior from its list.",
     },
     "es": {
         "field_behavior": "Conducta",
@@ -286,6 +289,10 @@ WORDS: dict[str, dict[str, str]] = {
         "view_title_consequence": "{behavior}: {offense} ({matrix}, {level})",
         "view_title_absentee": "{tier} ({need}): {rate}",
         "view_quote_label": "El manual dice ({column}):",
+        # issue 23: a behavior picked under one school level, asked under another
+        "err_listed_differently": "{field}: “{behavior}” aparece de otra forma en {matrix}. Elija una de estas "
+                                  "conductas: {rows}.",
+        "err_not_in_this_matrix": "{field}: “{behavior}” no está en {matrix}. Elija una conducta de su lista.",
     },
 }
 

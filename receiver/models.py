@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy import Boolean, false, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -47,6 +47,21 @@ class Staff(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str] = mapped_column(Text)  # argon2id
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # disable-staff: the account stays (its audit entries name it) but cannot sign in; add-staff enables it again.
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class StaffSession(Base):
+    """A signed-in browser. The cookie holds a random token; only its keyed hash is kept here, so a copy of the
+    database opens no session. Deleting the row (sign-out, new password, disable/remove) ends the session."""
+
+    __tablename__ = "staff_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))  # the anti-forgery token of this session's forms
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class RosterStudent(Base):
@@ -66,5 +81,5 @@ class AuditEvent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     staff_name: Mapped[str] = mapped_column(String(100))
-    action: Mapped[str] = mapped_column(String(30))  # sign_in, sign_in_failed, sign_out, export
+    action: Mapped[str] = mapped_column(String(30))  # store.AUDIT_ACTIONS
     detail: Mapped[str] = mapped_column(Text, default="")

@@ -8,6 +8,7 @@ import io
 import json
 import secrets
 import threading
+import unicodedata
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -21,6 +22,7 @@ from sqlalchemy import Engine, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from . import sessions
 from .models import Acknowledgement, AuditEvent, RosterStudent, Staff
 
 # Receipts are read aloud and typed by families: no 0/O, 1/I/L; 12 characters = 60 random bits.
@@ -59,11 +61,29 @@ def _write_lock(engine: Engine):  # noqa: ANN202 - a context manager
 class Stored:
     receipt: str
     created: bool  # False: this record_id was already stored; the answer is the first receipt
+    # Set when the record_id was stored before with different content: that first record (kept; this one is not).
+    conflict: Acknowledgement | None = None
+
+
+def canonical_json(record: dict[str, Any]) -> str:
+    """The record as stored and compared: keys sorted, no spaces, text as is."""
+    if isinstance(record.get("record_id"), str):
+        record = {**record, "record_id": record["record_id"].lower()}
+    return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def record_meaning(record: dict[str, Any]) -> dict[str, Any]:
+    """What a family answered, as a retry must repeat it: all but the moment the form was completed and the drawn
+    signatures' pixels (a reload re-sends the kept record_id with a new moment; a drawing is not kept)."""
+    meaning = {k: v for k, v in record.items() if k not in ("signed_at", "record_id")}
+    meaning["statements"] = [{k: v for k, v in s.items() if k != "drawn_signature"} for s in record["statements"]]
+    return meaning
 
 
 def store_record(engine: Engine, record: dict[str, Any]) -> Stored:
     """Insert a checked record; a record_id seen before answers with the receipt it got then (stored once).
-    The unique index on record_id decides, so two retries racing each other still make one row."""
+    The unique index on record_id decides, so two retries racing each other still make one row. The same record_id
+    with different content is not a retry: it is answered with the first record as a conflict, never silently."""
     record_id = record.get("record_id")
     record_id = record_id.lower() if isinstance(record_id, str) else None
     student, handbook = record["student"], record["handbook"]
@@ -77,7 +97,7 @@ def store_record(engine: Engine, record: dict[str, Any]) -> Stored:
             student_name=student["name"], school_id=student["school"]["id"], school_name=student["school"]["name"],
             grade=student["grade"], parent_name=record["parent"]["name"], relationship=record["parent"]["relationship"],
             signed_date=record["date"], signed_at=record["signed_at"],
-            record_json=json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
+            record_json=canonical_json(record),
         )
         try:
             with _write_lock(engine), Session(engine) as session, session.begin():
@@ -85,10 +105,11 @@ def store_record(engine: Engine, record: dict[str, Any]) -> Stored:
             return Stored(receipt, True)
         except IntegrityError:
             if record_id is not None:
-                with Session(engine) as session:
-                    existing = session.scalar(select(Acknowledgement.receipt).where(Acknowledgement.record_id == record_id))
+                with Session(engine, expire_on_commit=False) as session:
+                    existing = session.scalar(select(Acknowledgement).where(Acknowledgement.record_id == record_id))
                 if existing:
-                    return Stored(existing, False)
+                    same = record_meaning(json.loads(existing.record_json)) == record_meaning(record)
+                    return Stored(existing.receipt, False, None if same else existing)
             # otherwise the receipt collided (60 random bits: practically never): draw another
     raise RuntimeError("could not store the record after 5 attempts")
 
@@ -101,16 +122,55 @@ def ping(engine: Engine) -> None:
 # ---------------------------------------------------------------- staff accounts and the audit log
 
 
+MIN_PASSWORD_CHARACTERS = 12
+MIN_PASSWORD_SCORE = 3  # zxcvbn's 0-4: 3 is "safely unguessable" (about 10^8 guesses and more)
+
+
+def password_problem(password: str, name: str = "") -> str | None:
+    """Why this password is refused (ASVS 2.1: at least 12 characters, not a common or guessable one), or None.
+    Spaces count once: ten spaces are not a passphrase."""
+    collapsed = " ".join(password.split())
+    if len(collapsed) < MIN_PASSWORD_CHARACTERS:
+        return (f"the password must have at least {MIN_PASSWORD_CHARACTERS} characters "
+                "(runs of spaces count as one, leading and trailing ones not at all)")
+    from zxcvbn import zxcvbn  # offline: its word lists ship with the package
+
+    result = zxcvbn(password[:100], user_inputs=[name] if name else [])
+    if result["score"] < MIN_PASSWORD_SCORE:
+        hint = result["feedback"].get("warning") or "it is too easy to guess"
+        return f"the password is too common or too easy to guess ({hint.rstrip('.')}); a few unrelated words are good"
+    return None
+
+
 def add_staff(engine: Engine, name: str, password: str) -> bool:
-    """Create the account, or set a new password when it exists; True when created."""
+    """Create the account, or give it a new password (ending its sessions, enabling it again); True when created."""
+    problem = password_problem(password, name)
+    if problem:
+        raise ValueError(problem)
     hashed = HASHER.hash(password)
     with Session(engine) as session, session.begin():
         staff = session.scalar(select(Staff).where(Staff.name == name))
         if staff:
             staff.password_hash = hashed
+            staff.disabled = False
+            sessions.end_all(session, staff.id)
             return False
-        session.add(Staff(name=name, password_hash=hashed, created_at=now()))
+        session.add(Staff(name=name, password_hash=hashed, created_at=now(), disabled=False))
         return True
+
+
+def disable_staff(engine: Engine, name: str, remove: bool = False) -> int:
+    """Disable (or remove) the account; its sessions end at once. The sessions ended; ValueError if no such account."""
+    with Session(engine) as session, session.begin():
+        staff = session.scalar(select(Staff).where(Staff.name == name))
+        if staff is None:
+            raise ValueError(f"no staff account named {name!r}")
+        ended = sessions.end_all(session, staff.id)
+        if remove:
+            session.delete(staff)
+        else:
+            staff.disabled = True
+    return ended
 
 
 @cache
@@ -119,24 +179,61 @@ def _dummy_hash() -> str:
     return HASHER.hash(secrets.token_hex(16))
 
 
-def check_staff(engine: Engine, name: str, password: str) -> bool:
+def check_staff(engine: Engine, name: str, password: str) -> int | None:
+    """The account's id when the name and password are right and the account is enabled."""
     with Session(engine) as session:
-        stored = session.scalar(select(Staff.password_hash).where(Staff.name == name))
+        row = session.execute(select(Staff.id, Staff.password_hash, Staff.disabled).where(Staff.name == name)).first()
     try:
-        HASHER.verify(stored or _dummy_hash(), password)
+        HASHER.verify(row.password_hash if row else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
-        return False
-    return stored is not None
+        return None
+    return row.id if row is not None and not row.disabled else None
 
 
-def audit(engine: Engine, staff_name: str, action: str, detail: str = "") -> None:
+def _one_line(text: str) -> str:
+    """Audit text on one line: CR, LF and other control characters shown as U+FFFD, so nobody can forge a line."""
+    return "".join("\ufffd" if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text)
+
+
+def audit(engine: Engine, staff_name: str, action: str, **detail: str | int) -> None:
+    """One entry. The detail is kept as JSON of short values under fixed keys, so the staff pages show it in the
+    reader's language (strings: audit_<key>, audit_via_<value>)."""
+    values = {key: _one_line(str(value))[:100] for key, value in detail.items()}
     with Session(engine) as session, session.begin():
-        session.add(AuditEvent(at=now(), staff_name=staff_name[:100], action=action, detail=detail[:500]))
+        session.add(AuditEvent(at=now(), staff_name=_one_line(staff_name)[:100], action=action,
+                               detail=json.dumps(values, ensure_ascii=False) if values else ""))
 
 
-def audit_events(engine: Engine, limit: int = 500) -> list[AuditEvent]:
+def audit_detail(detail: str) -> list[tuple[str, str]]:
+    """An entry's detail as (key, value) pairs; text written before details were JSON comes back as ("", text)."""
+    try:
+        values = json.loads(detail) if detail else {}
+    except ValueError:
+        values = None
+    if not isinstance(values, dict):
+        return [("", detail)]
+    return [(str(k), str(v)) for k, v in values.items()]
+
+
+AUDIT_PAGE = 100
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    events: list[AuditEvent]
+    page: int  # 1: the newest
+    pages: int
+
+
+def audit_events(engine: Engine, page: int = 1, per_page: int = AUDIT_PAGE) -> AuditPage:
+    """One page of the whole audit log, newest first."""
     with Session(engine) as session:
-        return list(session.scalars(select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)))
+        total = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+        pages = max(1, -(-total // per_page))
+        page = min(max(1, page), pages)
+        events = list(session.scalars(select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+                                      .offset((page - 1) * per_page).limit(per_page)))
+    return AuditPage(events, page, pages)
 
 
 # ---------------------------------------------------------------- roster

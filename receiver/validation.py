@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from . import i18n
+from .publications import Publication
 
 PROJECT = Path(__file__).resolve().parent.parent
 SCHEMA_FILE = PROJECT / "site_templates" / "assets" / "acknowledgement.schema.json"
@@ -158,9 +159,11 @@ def _describe(error: ValidationError, lang: str) -> list[FieldProblem]:
 
 
 def _same_name(a: str, b: str) -> bool:
-    """The form's rule: NFC, spaces collapsed, case aside."""
+    """The form's rule (acknowledgement.js, nameKey): Unicode form, repeated spaces, case and accents aside, so a
+    name typed "José Martínez" is signed "Jose Martinez" on a keyboard without accents."""
     def norm(s: str) -> str:
-        return " ".join(unicodedata.normalize("NFC", s).split()).casefold()
+        decomposed = unicodedata.normalize("NFKD", " ".join(s.split()))
+        return "".join(c for c in decomposed if not unicodedata.category(c).startswith("M")).casefold()
     return norm(a) == norm(b)
 
 
@@ -193,12 +196,85 @@ def _meaning_problems(record: dict[str, Any], lang: str) -> list[FieldProblem]:
     return problems
 
 
-def check_record(value: Any, lang: str, schema_file: Path = SCHEMA_FILE) -> dict[str, Any]:
-    """The record if it is one the form could have sent, else a 422 Rejection naming every field that is wrong."""
+# Characters a name never needs and a forger uses: bidirectional overrides and isolates, zero-width spaces and
+# joiners, other format (Cf) and control (Cc) characters, line and paragraph separators.
+_REFUSED_CATEGORIES = {"Cf", "Cc", "Zl", "Zp", "Co", "Cs"}
+
+
+def _name_fields(record: dict[str, Any]) -> list[tuple[list[Any], str]]:
+    """Where people's and schools' names are in the record: (path, value)."""
+    fields = [(["student", "name"], record["student"]["name"]), (["parent", "name"], record["parent"]["name"]),
+              (["student", "school", "name"], record["student"]["school"]["name"])]
+    if record["student"]["id"] is not None:
+        fields.append((["student", "id"], record["student"]["id"]))
+    fields += [(["statements", i, "typed_signature"], s["typed_signature"]) for i, s in enumerate(record["statements"])]
+    return fields
+
+
+def _set(record: dict[str, Any], path: list[Any], value: str) -> None:
+    target: Any = record
+    for part in path[:-1]:
+        target = target[part]
+    target[path[-1]] = value
+
+
+def normalise_names(record: dict[str, Any], lang: str) -> list[FieldProblem]:
+    """Names as NFC with spaces collapsed (stored so: one spelling, one comparison); a name with a formatting or
+    control character, or of spaces only, is refused."""
+    problems: list[FieldProblem] = []
+    for path, value in _name_fields(record):
+        name = _path(path, lang)
+        if any(unicodedata.category(c) in _REFUSED_CATEGORIES for c in value):
+            problems.append(FieldProblem(name, i18n.text(lang, "err_format_characters", field=name)))
+            continue
+        clean = " ".join(unicodedata.normalize("NFC", value).split())
+        if not clean:
+            problems.append(FieldProblem(name, i18n.text(lang, "err_blank", field=name)))
+            continue
+        _set(record, path, clean)
+    return problems
+
+
+def publication_problems(record: dict[str, Any], publications: tuple[Publication, ...], lang: str) -> list[FieldProblem]:
+    """The record must acknowledge an edition, language, text and title the district publishes, with every
+    statement of that edition's Sign-Off page (and no other)."""
+    handbook = record["handbook"]
+    same_edition = [p for p in publications if p.school_years == handbook["school_years"]]
+    if not same_edition:
+        editions = ", ".join(dict.fromkeys(p.school_years for p in publications))
+        return [FieldProblem("handbook.school_years",
+                             i18n.text(lang, "err_not_published", field="handbook.school_years", values=editions))]
+    matching = [p for p in same_edition if p.language in (None, handbook["language"])]
+    if not matching:
+        languages = ", ".join(str(p.language) for p in same_edition)
+        return [FieldProblem("handbook.language",
+                             i18n.text(lang, "err_not_published", field="handbook.language", values=languages))]
+    publication = matching[0]
+    problems = [FieldProblem(f"handbook.{key}", i18n.text(lang, "err_not_published_value", field=f"handbook.{key}"))
+                for key in ("fingerprint", "title", "district")
+                if getattr(publication, key) is not None and handbook[key] != getattr(publication, key)]
+    if publication.statements:
+        signed = [s["id"] for s in record["statements"]]
+        for missing in (i for i in publication.statements if i not in signed):
+            problems.append(FieldProblem("statements", i18n.text(lang, "err_statement_missing", field="statements",
+                                                                  id=missing)))
+        for i, statement_id in enumerate(signed):
+            if statement_id not in publication.statements:
+                where = f"statements[{i}].id"
+                problems.append(FieldProblem(where, i18n.text(lang, "err_statement_extra", field=where)))
+    return problems
+
+
+def check_record(value: Any, lang: str, schema_file: Path = SCHEMA_FILE,
+                 publications: tuple[Publication, ...] = ()) -> dict[str, Any]:
+    """The record if it is one the form could have sent for an edition the district publishes (names normalised),
+    else a 422 Rejection naming every field that is wrong."""
     errors = sorted(validator(schema_file).iter_errors(value), key=lambda e: (list(map(str, e.absolute_path)), e.validator))
     problems = [p for e in errors for p in _describe(e, lang)]
     if not problems:
-        problems = _meaning_problems(value, lang)
+        problems = publication_problems(value, publications, lang) if publications else []
+        problems += normalise_names(value, lang)
+        problems += _meaning_problems(value, lang)
     if problems:
         unique = tuple(dict.fromkeys(problems))[:20]
         raise Rejection(422, "invalid_record", i18n.text(lang, "err_invalid", first=unique[0].message), unique)

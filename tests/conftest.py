@@ -102,12 +102,17 @@ def browser():
         yield instance
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context()
+def watched_tab(context):
+    """A new tab of a browser context; the page's uncaught script errors collect in tab.js_errors."""
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
     tab.js_errors = errors  # type: ignore[attr-defined]
-    yield tab
+    return tab
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    yield watched_tab(context)
     context.close()

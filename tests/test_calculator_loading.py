@@ -132,7 +132,7 @@ def test_a_calculation_past_its_time_limit_restarts_the_worker(page, built_site,
         widget.locator('button[type="submit"]').click()
         error = widget.locator(".hb-calc__result .hb-calc__error")
         error.wait_for(timeout=30_000)
-        assert error.inner_text() == words["calc_timeout"]
+        assert error.inner_text() == f"{words['error_prefix']} {words['calc_timeout']}"
         page.wait_for_selector(READY, timeout=START_TIMEOUT_MS)  # a new worker
         assert widget.locator(".hb-calc__status").inner_text() == words["calc_restarted"]
         widget.locator('[name="days_absent"]').fill("8")

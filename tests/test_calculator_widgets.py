@@ -167,7 +167,7 @@ def test_banded_behavior_asks_for_the_value_and_shows_the_band(page, site_url, h
     widget.locator('button[type="submit"]').click()
     error = field_error(widget, "damage_usd")
     error.wait_for()
-    assert error.inner_text() == missing["error"]["message"]
+    assert error.inner_text() == f"{strings(lang)['error_prefix']} {missing['error']['message']}"
     assert damage.get_attribute("aria-invalid") == "true"
 
     damage.fill("10")
@@ -230,7 +230,7 @@ def test_absentee_bad_input_is_explained_next_to_the_field(page, site_url, data,
     fill_absentee(widget, absent, enrolled)
     error = field_error(widget, expected["field"])
     error.wait_for()
-    assert error.inner_text() == expected["message"]
+    assert error.inner_text() == f"{strings(lang)['error_prefix']} {expected['message']}"
     field = widget.locator(f'[name="{expected["field"]}"]')
     assert field.get_attribute("aria-invalid") == "true"
     assert error.get_attribute("id") in field.get_attribute("aria-describedby").split()

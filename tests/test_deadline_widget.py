@@ -90,7 +90,7 @@ def test_a_date_outside_the_calendar_is_explained_next_to_the_field(browser, cal
     widget.locator('button[type="submit"]').click()
     error = widget.locator(".hb-field:has([name='date']) .hb-calc__field-error")
     error.wait_for(timeout=30_000)
-    assert error.inner_text() == expected["message"]
+    assert error.inner_text() == f"{load_strings(lang)['error_prefix']} {expected['message']}"
     assert widget.locator('[name="date"]').get_attribute("aria-invalid") == "true"
     context.close()
 

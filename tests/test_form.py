@@ -295,7 +295,7 @@ def test_empty_submit_is_refused_with_messages_and_a_focused_summary(tab, site_u
         control = tab.locator(f"#{field}")
         assert control.get_attribute("aria-invalid") == "true"
         assert f"{field}-error" in control.get_attribute("aria-describedby").split()
-        assert tab.locator(f"#{field}-error").inner_text() == strings[key]
+        assert tab.locator(f"#{field}-error").inner_text() == f"{strings['error_prefix']} {strings[key]}"
         assert tab.evaluate(f"document.getElementById('{field}').validity.valid") is False  # native validity agrees
     assert tab.locator("#ack-date").get_attribute("aria-invalid") is None  # today's date is already there
     assert tab.locator("#ack-confirmation").is_hidden()

@@ -16,6 +16,7 @@ from ..source.headings import anchors_of
 from ..source.inserts import find_inserts, inserts_used
 from ..source.paths import ASSETS
 from ..source.reading import Problem
+from .editions import CHANGES_PAGE
 from .pages import render_language
 from .parity import check_parity
 from .render import Renderer
@@ -168,6 +169,8 @@ def check_links(hb: Handbook) -> list[Problem]:
     for lang, pages in hb.pages.items():
         anchors = {pid: anchors_of(md) for pid, md in render_language(hb, lang).items()}
         anchors[REPORT_PAGE] = set()
+        if hb.previous is not None:  # the build writes the changes page: editors may link to it
+            anchors[CHANGES_PAGE] = {"changes-text", "changes-data"}
         for page in pages.values():
             for offset, line in enumerate(page.body.split("\n")):
                 lineno = page.body_line + offset

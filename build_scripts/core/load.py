@@ -90,13 +90,14 @@ def _read(root: Path, rel: str, model: type[M], docs: dict[str, YamlDoc], proble
     return _validate(doc, model, problems)
 
 
-def _check_other_data_files(root: Path, read: set[str]) -> list[Problem]:
+def _check_other_data_files(root: Path, read: set[str], skip: Path | None = None) -> list[Problem]:
     """YAML files of the folder no part reads: the fingerprint still hashes them (parts/fingerprint.py), so they
-    must read as sound YAML too, or the build would fail on them later without naming them."""
+    must read as sound YAML too, or the build would fail on them later without naming them. `skip`: a previous
+    edition kept inside the folder, which is read as a handbook of its own."""
     problems: list[Problem] = []
     for path in sorted(root.rglob("*.yml")):
         rel = path.relative_to(root)
-        if rel.as_posix() in read or rel.parts[0] in ("pages", "theme"):
+        if rel.as_posix() in read or rel.parts[0] in ("pages", "theme") or (skip and skip in path.parents):
             continue
         try:
             read_yaml(path, root)
@@ -126,8 +127,40 @@ def _load_words(root: Path, languages: list[str], attempted: set[str], problems:
     return words
 
 
-def load_handbook(root: Path) -> Handbook:
-    """Read and validate every file of a handbook folder; raise SourceError listing all problems."""
+def _previous_folder(root: Path, edition: schema.Edition | None) -> Path | None:
+    if edition is None or not edition.previous_edition:
+        return None
+    try:
+        return (root / edition.previous_edition).resolve()
+    except (OSError, ValueError):  # said by _load_previous, which tries the name again
+        return root / edition.previous_edition
+
+
+def _load_previous(root: Path, folder: Path, docs: dict[str, YamlDoc], problems: list[Problem]) -> Handbook | None:
+    """The previous edition named by edition.yml, read like this one (its problems name its own files); its own
+    previous_edition is not followed: only this edition's changes are shown."""
+    rel, line = docs["edition.yml"].rel, docs["edition.yml"].line_of(("previous_edition",))
+    try:
+        why = ("is this handbook's own folder" if folder == root else "is not a folder" if not folder.is_dir()
+               else "holds no edition.yml" if not (folder / "edition.yml").is_file() else None)
+    except (OSError, ValueError) as exc:  # a name the system refuses (too long, a NUL byte)
+        why = f"cannot be read ({exc})"
+    if why:
+        written = docs["edition.yml"].data.get("previous_edition")
+        problems.append(Problem(rel, f"the previous edition '{written}' {why}: give the folder holding the previous "
+                                "edition's handbook, relative to this one", line, "previous_edition"))
+        return None
+    try:
+        return load_handbook(folder, follow_previous=False)
+    except SourceError as exc:
+        problems.append(Problem(rel, "the previous edition has problems (listed below)", line, "previous_edition"))
+        problems.extend(exc.problems)
+        return None
+
+
+def load_handbook(root: Path, follow_previous: bool = True) -> Handbook:
+    """Read and validate every file of a handbook folder; raise SourceError listing all problems. With
+    `follow_previous`, the previous edition edition.yml names is read too (`Handbook.previous`)."""
     root = Path(root).resolve()
     problems: list[Problem] = []
     if not root.is_dir():
@@ -154,9 +187,13 @@ def load_handbook(root: Path) -> Handbook:
         parts[part.name] = part.data_from(root, loaded)
     edition = core.get("edition.yml")
     words = _load_words(root, edition.languages, attempted, problems) if edition else {}
-    problems.extend(_check_other_data_files(root, attempted))
+    previous_folder = _previous_folder(root, edition)
+    problems.extend(_check_other_data_files(root, attempted, previous_folder))
     pages = _load_pages(root, edition.languages if edition else ["en"], problems)
+    previous = None
+    if follow_previous and previous_folder is not None:
+        previous = _load_previous(root, previous_folder, docs, problems)
     if problems:
         raise SourceError(problems)
     return Handbook(root=root, edition=edition, navigation=core["navigation.yml"], pages=pages, docs=docs, parts=parts,
-                    words=words)
+                    words=words, previous=previous)

@@ -64,6 +64,7 @@ class Renderer:
         self.acknowledgement_endpoint = acknowledgement_endpoint  # mkdocs.yml extra.handbook.acknowledgement_endpoint
         self.strings = handbook.strings(lang)
         self.inserts = all_inserts()
+        self._holding: dict[tuple[str, str | None], str | None] = {}
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(PAGE_TEMPLATES)),
             autoescape=False,  # templates emit Markdown; HTML parts escape with |e explicitly
@@ -104,7 +105,11 @@ class Renderer:
         }
 
     def page_holding(self, insert_name: str, arg: str | None = None) -> str | None:
-        return page_holding(self.hb, insert_name, arg, self.lang)
+        # asked once per row by the changes page (core/editions.py): each page's inserts are looked up once
+        key = (insert_name, arg)
+        if key not in self._holding:
+            self._holding[key] = page_holding(self.hb, insert_name, arg, self.lang)
+        return self._holding[key]
 
     def page_title(self, page_id: str | None) -> str:
         page = self.hb.pages[self.lang].get(page_id or "")

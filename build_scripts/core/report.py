@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..parts.registry import PARTS
 from ..source.findings import Finding, Topic
 from ..source.handbook import Handbook
+from .editions import STALE, stale_translations
 from .renderings import two_way_renderings
 
 # The core's own topic: any handbook in two languages can name one thing two ways.
@@ -14,7 +15,7 @@ RENDERINGS = Topic("renderings", "English names translated two ways", 95)
 
 def topics() -> list[Topic]:
     """The report's headings in report order, whichever parts contribute them."""
-    return sorted([RENDERINGS, *(topic for part in PARTS for topic in part.topics)], key=lambda topic: topic.rank)
+    return sorted([RENDERINGS, STALE, *(topic for part in PARTS for topic in part.topics)], key=lambda topic: topic.rank)
 
 
 def consistency_report(hb: Handbook) -> list[Finding]:
@@ -22,6 +23,7 @@ def consistency_report(hb: Handbook) -> list[Finding]:
     found = [finding for part in PARTS if hb.has(part.name) for finding in part.findings(hb)]
     if len(hb.languages) > 1:
         found += two_way_renderings(hb)
+        found += stale_translations(hb)  # none without a previous edition
     order = {topic.id: n for n, topic in enumerate(topics())}
     return sorted(found, key=lambda finding: order.get(finding.topic, len(order)))  # stable: a part's own order
 

@@ -211,6 +211,8 @@ def server_settings(policy: Policy, error_folder: str = "en/") -> ServerSettings
             "Content-Security-Policy": policy.text(header=True),
             "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": REFERRER_POLICY,
+            # HTTPS only, for a year (browsers ignore it over plain HTTP, so the local preview is unaffected).
+            "Strict-Transport-Security": "max-age=31536000",
         },
         error_page=f"/{error_folder}404.html",
     )
@@ -244,7 +246,7 @@ def render_nginx(settings: ServerSettings) -> str:
 #         include /etc/nginx/snippets/handbook.conf;
 #     }}
 # Every response gets the Content-Security-Policy (the pages also carry it as a <meta>; the header covers the
-# calculators' worker and the service worker too), no MIME sniffing, and no Referer sent to anyone.
+# calculators' worker and the service worker too), no MIME sniffing, no Referer sent to anyone, and HTTPS only.
 
 index index.html;
 charset utf-8;
@@ -295,7 +297,7 @@ def render_apache(settings: ServerSettings) -> str:
 # <Directory> block). The <IfModule> guards keep a server without mod_headers serving the site instead of
 # failing; enable mod_headers (a2enmod headers) for the policy and the caching to apply.
 # Every response gets the Content-Security-Policy (the pages also carry it as a <meta>; the header covers the
-# calculators' worker and the service worker too), no MIME sniffing, and no Referer sent to anyone.
+# calculators' worker and the service worker too), no MIME sniffing, no Referer sent to anyone, and HTTPS only.
 
 DirectoryIndex index.html
 AddDefaultCharset utf-8

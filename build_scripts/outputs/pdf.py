@@ -125,23 +125,30 @@ def _breaks_after_nearly_empty_pages(rendered: Any, break_ids: list[str]) -> set
 
 def build_pdf(handbook: Handbook, lang: str, out_path: Path, config_file: Path | None = None) -> Path:
     """Render the handbook in `lang` to `out_path` (tagged PDF/UA-1, fonts embedded); return the path."""
-    from weasyprint.urls import FatalURLFetchingError
-
-    from .pdf_tables import add_table_scopes
-    from .print_html import PrintError, print_document, sheet_break_ids, without_sheet_breaks
+    from .print_html import PrintError, print_document
 
     check_fonts()
     try:
         document = print_document(handbook, lang, config_file or PROJECT / "mkdocs.yml")
     except PrintError as exc:
         raise PdfError(str(exc)) from None
+    return write_tagged_pdf(document.html, out_path, document.link_labels, lang)
+
+
+def write_tagged_pdf(document_html: str, out_path: Path, link_labels: dict[str, str], lang: str) -> Path:
+    """An HTML document of site_templates/print/ as a tagged PDF/UA-1 at `out_path` (the handbook, the redline)."""
+    from weasyprint.urls import FatalURLFetchingError
+
+    from .pdf_tables import add_table_scopes
+    from .print_html import sheet_break_ids, without_sheet_breaks
+
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     logger = logging.getLogger("weasyprint")
     collect = _Collect()
     logger.addHandler(collect)
     try:
-        source = document.html
+        source = document_html
         rendered = _render(source)
         flowing = _breaks_after_nearly_empty_pages(rendered, sheet_break_ids(source))
         if flowing:
@@ -150,7 +157,7 @@ def build_pdf(handbook: Handbook, lang: str, out_path: Path, config_file: Path |
         rendered.write_pdf(
             out_path,
             pdf_variant=PDF_VARIANT,
-            finisher=_describe_links(document.link_labels),
+            finisher=_describe_links(link_labels),
             # the same source gives the same file (stable size for the site's download link)
             pdf_identifier=hashlib.sha256(source.encode("utf-8")).hexdigest()[:32].encode("ascii"),
         )

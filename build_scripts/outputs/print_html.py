@@ -19,6 +19,8 @@ import jinja2
 import markdown
 from bs4 import BeautifulSoup, Tag
 
+from ..core.changes_page import changes_markdown
+from ..core.editions import CHANGES_PAGE
 from ..core.pages import render_language
 from ..core.render import Renderer, all_inserts
 from ..source.handbook import Handbook, Page
@@ -236,7 +238,7 @@ def css_content(template: str, **tokens: str) -> str:
     return " ".join(parts) or '""'
 
 
-def _templates() -> jinja2.Environment:
+def print_templates() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(PRINT_DIR)),
         autoescape=True,
@@ -270,6 +272,12 @@ def _page_html(md: markdown.Markdown, markdown_text: str, section: PrintSection,
     return wrapper, links
 
 
+def _source_of(hb: Handbook, lang: str, page_id: str) -> str:
+    """The file a print section comes from (the changes appendix is the generator's own)."""
+    page = hb.pages[lang].get(page_id)
+    return page.rel if page else f"the '{page_id}' page the build writes"
+
+
 def _check_ids(hb: Handbook, lang: str, body: list[Tag], links: list[tuple[str, Tag, str]]) -> None:
     """Every id once in the document, every rewritten link pointing at one of them."""
     ids: dict[str, str] = {}
@@ -277,12 +285,12 @@ def _check_ids(hb: Handbook, lang: str, body: list[Tag], links: list[tuple[str, 
         page_id = str(wrapper["id"])
         for el in [wrapper, *wrapper.find_all(id=True)]:
             if el["id"] in ids:
-                raise PrintError(f"{hb.pages[lang][page_id].rel}: the id '{el['id']}' is also used on the page "
+                raise PrintError(f"{_source_of(hb, lang, page_id)}: the id '{el['id']}' is also used on the page "
                                  f"'{ids[el['id']]}'")
             ids[str(el["id"])] = page_id
     for from_page, a, target in links:
         if target not in ids:
-            raise PrintError(f"{hb.pages[lang][from_page].rel}: the link '{a.get_text()}' points at '{target}', "
+            raise PrintError(f"{_source_of(hb, lang, from_page)}: the link '{a.get_text()}' points at '{target}', "
                              "which the print edition does not have")
 
 
@@ -302,15 +310,19 @@ def print_document(hb: Handbook, lang: str, config_file: Path | None = None) -> 
     if lang not in hb.pages:
         raise PrintError(f"no pages in language '{lang}' (languages: {', '.join(hb.languages)})")
     strings = hb.strings(lang, "print")
-    env = _templates()
+    env = print_templates()
     tx = Renderer(hb, lang).tx
     sections = _sections(hb, lang)
     if not sections:
         raise PrintError(f"handbook/navigation.yml: no page of the navigation exists in language '{lang}'")
+    markdown_pages = render_print_pages(hb, lang)
+    appendix = changes_markdown(hb, lang, renderer=PrintRenderer)  # with a previous edition: what changed
+    if appendix is not None:
+        markdown_pages[CHANGES_PAGE] = appendix
+        sections.append(PrintSection(CHANGES_PAGE, Renderer(hb, lang).t("changes_title"), CHANGES_PAGE, None, True, None))
     in_document = {s.page_id for s in sections}
     names, configs = markdown_extensions(config_file)
     md = markdown.Markdown(extensions=names, extension_configs=configs)
-    markdown_pages = render_print_pages(hb, lang)
 
     soup = BeautifulSoup("", "html.parser")
     body: list[Tag] = []

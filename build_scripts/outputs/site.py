@@ -19,7 +19,9 @@ from typing import Any, Callable, Iterator
 import jinja2
 import yaml
 
+from ..core.changes_page import changes_markdown
 from ..core.checks import REPORT_PAGE
+from ..core.editions import CHANGES_PAGE
 from ..core.pages import render_language
 from ..core.render import Renderer, all_inserts
 from ..core.report import topics
@@ -112,6 +114,10 @@ def assemble_docs(hb: Handbook, lang: str, findings: list[Finding], docs_dir: Pa
     # for the editors: reachable from "About this edition", kept out of the readers' search
     meta = {"title": strings["report_title"], "search": {"exclude": True}}
     (docs_dir / f"{REPORT_PAGE}.md").write_text(_front_matter(meta) + report, encoding="utf-8")
+    changes = changes_markdown(hb, lang)  # only with a previous edition: linked from the home and About pages
+    if changes is not None:
+        (docs_dir / f"{CHANGES_PAGE}.md").write_text(_front_matter({"title": strings["changes_title"]}) + changes,
+                                                      encoding="utf-8")
     neutral = [NEUTRAL_FAVICON] if site_favicon(hb.theme) == f"assets/{NEUTRAL_FAVICON}" else []
     _copy_assets([*CORE_ASSETS, *neutral, *part_assets(hb, lang)], docs_dir / "assets")
     (docs_dir / "assets" / COLOURS).write_text(colours_css(hb.theme), encoding="utf-8")
@@ -159,7 +165,7 @@ def language_config(base: dict[str, Any], config_file: Path, hb: Handbook, lang:
     cfg["docs_dir"] = str(docs_dir)
     cfg["site_dir"] = str(site_dir)
     cfg["nav"] = _nav(hb, lang)
-    cfg["not_in_nav"] = f"/{REPORT_PAGE}.md"  # reachable (linked from About), deliberately not in the menu
+    cfg["not_in_nav"] = f"/{REPORT_PAGE}.md\n/{CHANGES_PAGE}.md"  # reachable (linked from About), not in the menu
     theme = cfg.setdefault("theme", {})
     theme["language"] = lang
     # the generator's own templates and hooks, wherever mkdocs.yml sits (a copied mkdocs.yml's paths would not hold)

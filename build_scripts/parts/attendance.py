@@ -9,7 +9,7 @@ from pydantic import Field
 from ..source.findings import Finding, Topic
 from ..source.handbook import Handbook
 from ..source.schema import Strict, Text
-from .base import DataFile, InsertKind, Part
+from .base import DataChange, DataFile, InsertKind, Part, Rendering, compare_items, place, text_change, value_change
 
 FILE = "data/attendance.yml"
 
@@ -63,10 +63,44 @@ def findings(hb: Handbook) -> list[Finding]:
     return out
 
 
+def thresholds(r: Rendering, tier: Tier) -> str:
+    """A tier's thresholds in the page's language ("from 10% to 19%", "below 20%")."""
+    bounds = [r.t("changes_percent_from", n=f"{tier.from_percent:g}") if tier.from_percent is not None else "",
+              r.t("changes_percent_to", n=f"{tier.printed_to_percent:g}") if tier.printed_to_percent is not None else "",
+              r.t("changes_percent_below", n=f"{tier.below_percent:g}") if tier.below_percent is not None else ""]
+    return " ".join(b for b in bounds if b)
+
+
+def changes(before: Handbook, after: Handbook, r: Rendering) -> list[DataChange]:
+    """A tier's thresholds (as printed, and as the calculator counts them), its text; the chronic-absence line."""
+    old_a, new_a = before.attendance, after.attendance
+    where = place(r, "attendance-tiers")
+
+    def what(tier: Tier) -> str:
+        return r.t("changes_what_tier", heading=r.tx(tier.heading))
+
+    def tier_place(tier: Tier) -> tuple[str, str | None] | None:
+        return place(r, "attendance-tiers", anchor=f"tier-{tier.tier}")
+
+    def details(old: Tier, new: Tier) -> list[DataChange]:
+        printed = text_change(r, what(new), old.printed_range, new.printed_range, tier_place(new))
+        counted = [] if printed else value_change(r, what(new), thresholds(r, old), thresholds(r, new), tier_place(new))
+        return printed + counted + text_change(r, what(new), old.text, new.text, tier_place(new))
+
+    out = compare_items(r, old_a.tiers if old_a else [], new_a.tiers if new_a else [], what, lambda t: t.text,
+                        tier_place, details, key=lambda t: t.tier)  # tiers are known by their number
+    if old_a and new_a:
+        out += value_change(r, r.t("changes_what_chronic"), r.t("changes_percent_from", n=f"{old_a.chronic_absence_from_percent:g}"),
+                            r.t("changes_percent_from", n=f"{new_a.chronic_absence_from_percent:g}"), where)
+        out += text_change(r, r.t("changes_what_rate"), old_a.rate_statement, new_a.rate_statement, where)
+    return out
+
+
 PART = Part(
     name="attendance",
     files=(DataFile(FILE, Attendance),),
     findings=findings,
     topics=(Topic("attendance", "Attendance rules that disagree", 70),),
     inserts={"attendance-tiers": InsertKind("attendance-tiers.md.j2", needs=("attendance",))},
+    changes=changes,
 )

@@ -78,6 +78,78 @@ def _none(hb: Handbook) -> list[Any]:
     return []
 
 
+# ---------------------------------------------------------------- what changed since the previous edition
+
+
+@dataclass(frozen=True)
+class DataChange:
+    """One change of a part's data since the previous edition, for the changes page and the Board's redline.
+
+    `what` names the thing in the page's language ("Elementary matrix, Level 1: Lateness, 2nd offense"); `before`
+    and `after` are its values as a reader reads them (None: it was added, or removed); `text_lang` the language
+    they are in (the governing one where the translation was not updated); `where` the page (and anchor) where it now
+    stands, when a page shows it."""
+
+    what: str
+    before: str | None
+    after: str | None
+    text_lang: str
+    where: tuple[str, str | None] | None = None
+
+    @property
+    def kind(self) -> str:
+        return "added" if self.before is None else "removed" if self.after is None else "changed"
+
+
+def same_words(a: str | None, b: str | None) -> bool:
+    """Whitespace and line wrapping are not changes."""
+    return " ".join((a or "").split()) == " ".join((b or "").split())
+
+
+def text_change(r: Rendering, what: str, before: dict[str, str] | None, after: dict[str, str] | None,
+                where: tuple[str, str | None] | None = None) -> list[DataChange]:
+    """A reader-facing text's change, when its governing-language text changed: shown in the page's language
+    where the translation changed too, else in the governing language (the translation is behind)."""
+    governing = r.hb.languages[0]
+    if same_words((before or {}).get(governing), (after or {}).get(governing)):
+        return []
+    lang = r.lang if r.lang in (before or after or {}) and (
+        not before or not after or not same_words(before.get(r.lang), after.get(r.lang))) else governing
+    return [DataChange(what, before.get(lang, before.get(governing)) if before else None,
+                       after.get(lang, after.get(governing)) if after else None, lang, where)]
+
+
+def value_change(r: Rendering, what: str, before: str | None, after: str | None,
+                 where: tuple[str, str | None] | None = None) -> list[DataChange]:
+    """A value the generator words in the page's language (a count of days, a threshold): a change when it differs."""
+    return [] if before == after else [DataChange(what, before, after, r.lang, where)]
+
+
+def compare_items(r: Rendering, before: list[Any] | None, after: list[Any] | None, name: Callable[[Any], str],
+                  shown: Callable[[Any], dict[str, str] | None], where: Callable[[Any], tuple[str, str | None] | None],
+                  details: Callable[[Any, Any], list[DataChange]],
+                  key: Callable[[Any], Any] = lambda item: item.id) -> list[DataChange]:
+    """The changes of a list of items known by their `key` (their id): each added or removed item (as `shown`), and
+    each kept one's `details`, in the current edition's order (removed items last)."""
+    old, new = {key(x): x for x in before or []}, {key(x): x for x in after or []}
+    out: list[DataChange] = []
+    for item_id, item in new.items():
+        if item_id not in old:
+            out += text_change(r, name(item), None, shown(item) or {r.hb.languages[0]: str(item_id)}, where(item))
+        else:
+            out += details(old[item_id], item)
+    for item_id, item in old.items():
+        if item_id not in new:
+            out += text_change(r, name(item), shown(item) or {r.hb.languages[0]: str(item_id)}, None)
+    return out
+
+
+def place(r: Rendering, insert: str, arg: str | None = None, anchor: str | None = None) -> tuple[str, str | None] | None:
+    """Where a change now stands: the page holding the insert that shows it, and the anchor there."""
+    page = r.page_holding(insert, arg)
+    return (page, anchor) if page else None
+
+
 @dataclass(frozen=True)
 class Part:
     """One optional part of a handbook, present when its data is.
@@ -85,7 +157,8 @@ class Part:
     `load`: the part's data from its validated files (file path -> model, or a list of models for a glob); by
     default the one model, or the list. `check`: run when the part is active (its data is present, or a page holds
     one of its inserts); `findings`: when its data is present. `template_globals`: names its templates (and any
-    other insert's) may call, such as `code(id)`."""
+    other insert's) may call, such as `code(id)`. `changes`: what changed in its data since the previous edition
+    (core/editions.py lists them on the changes page and in the redline)."""
 
     name: str
     files: tuple[DataFile, ...] = ()
@@ -95,6 +168,8 @@ class Part:
     topics: tuple[Topic, ...] = ()
     inserts: dict[str, InsertKind] = field(default_factory=dict)
     template_globals: Callable[[Handbook], dict[str, Any]] | None = None
+    # what changed in the part's data since the previous edition: (previous, current, renderer) -> changes
+    changes: Callable[[Handbook, Handbook, Rendering], list[DataChange]] | None = None
 
     def data_from(self, root: Path, loaded: dict[str, Any]) -> Any:
         """The part's data, or None when the handbook has none of its files."""

@@ -12,7 +12,8 @@ from ..source.findings import Finding, Topic
 from ..source.handbook import Handbook
 from ..source.reading import Problem
 from ..source.schema import Strict, Text, non_empty
-from .base import DataFile, InsertKind, Part, Rendering, duplicate_ids
+from .base import (DataChange, DataFile, InsertKind, Part, Rendering, compare_items, duplicate_ids, place,
+                   text_change, value_change)
 
 FILE = "data/codes.yml"
 CODE_IN_TITLE_RE = re.compile(r"\(([A-Z][A-Za-z0-9]{1,4}(?: \d)?)\)")
@@ -89,6 +90,20 @@ def code_uses(r: Rendering) -> dict[str, list[tuple[str, str, str]]]:
     return uses
 
 
+def changes(before: Handbook, after: Handbook, r: Rendering) -> list[DataChange]:
+    """A code added, removed, renamed, or printed otherwise."""
+    def where(c: Code) -> tuple[str, str | None] | None:
+        return place(r, "code-table", anchor=f"code-{c.id}")
+
+    def details(old: Code, new: Code) -> list[DataChange]:
+        what = r.t("changes_what_code", code=new.code)
+        return (value_change(r, what, old.code, new.code, where(new))
+                + text_change(r, what, old.name, new.name, where(new)))
+
+    return compare_items(r, before.codes.codes if before.codes else [], after.codes.codes if after.codes else [],
+                         lambda c: r.t("changes_what_code", code=c.code), lambda c: c.name, where, details)
+
+
 PART = Part(
     name="codes",
     files=(DataFile(FILE, CodeTable),),
@@ -97,6 +112,7 @@ PART = Part(
     topics=(Topic("codes", "Codes printed for more than one meaning, or missing from the code table", 30),),
     inserts={"code-table": InsertKind("code-table.md.j2", needs=("codes",),
                                       context=lambda r, page_id, arg: {"code_uses": code_uses(r)})},
+    changes=changes,
     template_globals=lambda hb: {"code": lambda code_id: code(hb, code_id),
                                  "code_of": lambda code_id: printed_code(hb, code_id)},
 )

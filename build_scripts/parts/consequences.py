@@ -11,7 +11,8 @@ from ..source.findings import Finding, Topic
 from ..source.handbook import Handbook
 from ..source.reading import Problem
 from ..source.schema import Strict, Text
-from .base import DataFile, InsertKind, Part, duplicate_ids
+from .base import (DataChange, DataFile, InsertKind, Part, Rendering, compare_items, duplicate_ids, place, text_change,
+                   value_change)
 
 FILE = "data/consequences.yml"
 RANGE_RE = re.compile(r"\b(\d+)\s*(?:-|–|to)\s*(\d+)\s+(?:school\s+)?days\b", re.I)
@@ -110,6 +111,36 @@ def findings(hb: Handbook) -> list[Finding]:
     return out
 
 
+def day_range(r: Rendering, days: DayRange | None) -> str | None:
+    """A consequence's day range in the page's language ("1-2 school days"), None without one."""
+    if days is None:
+        return None
+    unit = r.t(f"changes_unit_{days.unit}")
+    low, high = (f"{n:g}" if n is not None else None for n in (days.min, days.max))
+    if low and high:
+        return r.t("changes_days_range", min=low, max=high, unit=unit) if low != high else f"{low} {unit}"
+    return r.t("changes_days_up_to", max=high, unit=unit) if high else r.t("changes_days_from", min=low, unit=unit)
+
+
+def changes(before: Handbook, after: Handbook, r: Rendering) -> list[DataChange]:
+    """A consequence added or removed, its day range, its name or its text changed."""
+    def what(resp: Response) -> str:
+        return r.t("changes_what_consequence", name=r.tx(resp.name), code=resp.code)
+
+    def where(resp: Response) -> tuple[str, str | None] | None:
+        return place(r, "consequences", anchor=resp.id) if resp.section_vii_number is not None else None
+
+    def details(old: Response, new: Response) -> list[DataChange]:
+        return (value_change(r, r.t("changes_what_days", name=what(new)), day_range(r, old.days), day_range(r, new.days),
+                             where(new))
+                + text_change(r, what(new), old.name, new.name, where(new))
+                + text_change(r, what(new), old.body, new.body, where(new)))
+
+    return compare_items(r, before.consequences.responses if before.consequences else [],
+                         after.consequences.responses if after.consequences else [], what, lambda x: x.body or x.name,
+                         where, details)
+
+
 PART = Part(
     name="consequences",
     files=(DataFile(FILE, Consequences),),
@@ -117,5 +148,6 @@ PART = Part(
     findings=findings,
     topics=(Topic("day-ranges", "Day ranges that disagree", 10),),
     inserts={"consequences": InsertKind("consequences.md.j2", needs=("consequences",))},
+    changes=changes,
     template_globals=lambda hb: {"response": lambda resp_id: response(hb, resp_id)},
 )

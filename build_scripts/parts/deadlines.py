@@ -25,7 +25,7 @@ from ..source.handbook import Handbook
 from ..source.reading import Problem, SourceError, YamlDoc, key_path
 from ..source.schema import Strict, Text
 from ..source.schema import non_empty as _non_empty
-from .base import DataFile, InsertKind, Part, Rendering
+from .base import DataChange, DataFile, InsertKind, Part, Rendering, compare_items, place, text_change, value_change
 from .due_process import squash
 
 DEADLINES_FILE = "data/deadlines.yml"
@@ -410,6 +410,40 @@ def insert_context(hb: Handbook, lang: str, arg: str | None) -> dict[str, Any]:
     return {"timeline_procedures": procedures, "deadline_events": events, "deadlines": data}
 
 
+# ---------------------------------------------------------------- changes since the previous edition
+
+
+def step_reading(r: Rendering, data: Deadlines, step: Step) -> str:
+    """A step's deadline in the page's language, as its timeline says it: count, kind of days, starting event."""
+    unit = r.t(f"timeline_unit_{step.unit}_{'one' if step.count == 1 else 'other'}")
+    event = data.event(step.from_)
+    return r.t(f"timeline_{step.direction}", amount=f"{step.count} {unit}", event=r.tx(event.name) if event else step.from_)
+
+
+def changes(before: Handbook, after: Handbook, r: Rendering) -> list[DataChange]:
+    """A deadline added or removed, or its count, kind of days or starting event changed (per procedure)."""
+    old_d, new_d = before.deadlines, after.deadlines
+    out: list[DataChange] = []
+    old_procedures = {p.id: p for p in old_d.procedures} if old_d else {}
+    for proc in new_d.procedures if new_d else []:
+        def what(step: Step, proc: Procedure = proc) -> str:
+            return r.t("changes_what_deadline", procedure=r.tx(proc.title), who=r.tx(step.who), does=r.tx(step.does))
+
+        def where(step: Step, proc: Procedure = proc) -> tuple[str, str | None] | None:
+            return place(r, INSERT, proc.id, f"deadline-{step.id}")
+
+        def details(old: Step, new: Step) -> list[DataChange]:
+            return value_change(r, what(new), step_reading(r, old_d, old), step_reading(r, new_d, new), where(new))
+
+        def shown(step: Step, proc: Procedure = proc) -> Text:  # an added step reads in this edition's events
+            reading = step_reading(r, new_d if step in proc.steps else old_d, step)
+            return {lang: reading for lang in (r.hb.languages[0], r.lang)}
+
+        old = old_procedures.get(proc.id)
+        out += compare_items(r, old.steps if old else [], proc.steps, what, shown, where, details)
+    return out
+
+
 # ---------------------------------------------------------------- the calculators' data
 
 
@@ -591,5 +625,6 @@ PART = Part(
     topics=(Topic(TOPIC, "Deadlines that disagree, or that count from an event no step sets", 100),),
     inserts={INSERT: InsertKind("timeline.md.j2", needs=("deadlines",), args=procedure_ids_of,
                                 context=lambda r, page_id, arg: insert_context(r.hb, r.lang, arg))},
+    changes=changes,
 )
 CALENDAR = Part(name="calendar", files=(DataFile(CALENDAR_FILE, Calendar),))

@@ -8,7 +8,7 @@ from ..source.findings import Finding, Topic
 from ..source.handbook import Handbook
 from ..source.reading import Problem
 from ..source.schema import Strict, Text
-from .base import DataFile, InsertKind, Part, Rendering, duplicate_ids
+from .base import DataChange, DataFile, InsertKind, Part, Rendering, compare_items, duplicate_ids, place, text_change
 from .matrices import row_place
 
 FILE = "data/definitions.yml"
@@ -69,6 +69,23 @@ def matrix_rows_for(r: Rendering, def_id: str) -> list[tuple[Any, Any, Any, str 
     return out
 
 
+def changes(before: Handbook, after: Handbook, r: Rendering) -> list[DataChange]:
+    """A definition added, removed, retitled or reworded."""
+    def what(d: Definition) -> str:
+        return r.t("changes_what_definition", title=r.tx(d.title))
+
+    def where(d: Definition) -> tuple[str, str | None] | None:
+        return place(r, "definitions", anchor=d.id)
+
+    def details(old: Definition, new: Definition) -> list[DataChange]:
+        return (text_change(r, r.t("changes_what_definition_title", title=r.tx(new.title)), old.title, new.title, where(new))
+                + text_change(r, what(new), old.body, new.body, where(new)))
+
+    return compare_items(r, before.definitions.definitions if before.definitions else [],
+                         after.definitions.definitions if after.definitions else [], what, lambda d: d.body or d.title,
+                         where, details)
+
+
 PART = Part(
     name="definitions",
     files=(DataFile(FILE, Definitions),),
@@ -79,5 +96,6 @@ PART = Part(
         "definitions.md.j2", needs=("definitions",),
         context=lambda r, page_id, arg: {"matrix_rows_for_definition": lambda def_id: matrix_rows_for(r, def_id),
                                          "code_table_page": r.page_holding("code-table")})},
+    changes=changes,
     template_globals=lambda hb: {"definition": lambda def_id: definition(hb, def_id)},
 )

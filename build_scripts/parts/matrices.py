@@ -13,7 +13,7 @@ from ..source.handbook import Handbook
 from ..source.reading import Problem
 from ..source.schema import Strict, Text
 from ..source.inserts import holds
-from .base import DataFile, InsertKind, Part
+from .base import DataChange, DataFile, InsertKind, Part, Rendering, compare_items, place, text_change
 from .consequences import response
 
 GLOB = "data/matrices/*.yml"
@@ -289,9 +289,56 @@ def findings(hb: Handbook) -> list[Finding]:
     return value_range_findings(hb) + matrix_cell_findings(hb)
 
 
+# ---------------------------------------------------------------- changes since the previous edition
+
+
+def _cell_text(r: Rendering, cell: Cell | BandCell | None) -> Text | None:
+    """What a cell prints (an empty cell prints nothing: the page's word for it)."""
+    if cell is None or cell.text is None:
+        return {lang: r.t("changes_empty_cell") for lang in r.hb.languages}
+    return cell.text
+
+
+def changes(before: Handbook, after: Handbook, r: Rendering) -> list[DataChange]:
+    """A row added or removed; a cell's consequence changed (each value band's own)."""
+    out: list[DataChange] = []
+    old_matrices = {m.id: m for m in before.matrices or []}
+    for m in after.matrices or []:
+        old_m = old_matrices.get(m.id)
+        old_levels = {lv.level: lv for lv in old_m.levels} if old_m else {}
+        headers = m.offense_headers.get(r.lang) or m.offense_headers.get(r.hb.languages[0]) or []
+        for level in m.levels:
+            def row_name(row: MatrixRow, level: MatrixLevel = level) -> str:
+                return r.t("changes_what_row", matrix=r.tx(m.title), level=r.tx(level.title), behavior=r.tx(row.behavior))
+
+            def where(row: MatrixRow) -> tuple[str, str | None] | None:
+                return place(r, "matrix", m.id, row.id)
+
+            def details(old: MatrixRow, new: MatrixRow) -> list[DataChange]:
+                found = text_change(r, row_name(new), old.behavior, new.behavior, where(new))
+                for k, cell in enumerate(new.cells):
+                    old_cell = old.cells[k] if k < len(old.cells) else None
+                    what = r.t("changes_what_cell", row=row_name(new), offense=headers[k] if k < len(headers) else k + 1)
+                    if cell.bands or (old_cell and old_cell.bands):
+                        old_bands = {b.band: b for b in (old_cell.bands or [])} if old_cell else {}
+                        for band in cell.bands or []:
+                            label = next((r.tx(b.label) for b in new.bands or [] if b.id == band.band), band.band)
+                            found += text_change(r, f"{what}, {label}", _cell_text(r, old_bands.get(band.band)),
+                                                 band.text, where(new))
+                    else:
+                        found += text_change(r, what, _cell_text(r, old_cell), _cell_text(r, cell), where(new))
+                return found
+
+            old_level = old_levels.get(level.level)
+            out += compare_items(r, old_level.rows if old_level else [], level.rows, row_name,
+                                 lambda row: row.behavior, where, details)
+    return out
+
+
 PART = Part(
     name="matrices",
     files=(DataFile(GLOB, Matrix),),
+    changes=changes,
     check=check,
     findings=findings,
     topics=(Topic("value-ranges", "Dollar values that fall in no band, or bands that disagree", 20),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import (attendance, codes, consequences, contents, deadlines, definitions, due_process, fixes, form, glossary,
-               matrices, sign_off, theme)
+               matrices, search_words, sign_off, theme)
 from .base import InsertKind, Part
 from .calculators import PART as CALCULATORS
 
@@ -22,6 +22,7 @@ PARTS: tuple[Part, ...] = (
     contents.PART,
     fixes.PART,
     glossary.PART,
+    search_words.PART,
     theme.PART,
 )
 

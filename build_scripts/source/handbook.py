@@ -49,6 +49,7 @@ class Handbook:
     docs: dict[str, YamlDoc] = field(default_factory=dict)  # file -> parsed YAML, for line numbers
     parts: dict[str, Any] = field(default_factory=dict)  # part name -> its data; None: the handbook lacks it
     words: dict[str, dict[str, Any]] = field(default_factory=dict)  # language -> its words/<lang>.yml (checked)
+    previous: "Handbook | None" = None  # the previous edition (edition.yml's previous_edition), loaded the same way
 
     def __getattr__(self, name: str) -> Any:
         # only called for names that are not fields: a part's data by the part's name

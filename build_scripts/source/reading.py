@@ -418,10 +418,16 @@ def split_front_matter(text: str) -> tuple[str, str, int]:
     return "", text, 1
 
 
+def _sections(data: dict) -> bool:
+    """A mapping of language codes to lists of records (search.yml's entries per language) holds sections, not a
+    text: its records are read one by one."""
+    return any(isinstance(v, list) and any(isinstance(x, dict) for x in v) for v in data.values())
+
+
 def text_fields(data: Any, loc: tuple = ()) -> Iterator[tuple[tuple, dict]]:
     """Every reader-facing text field (a mapping of language codes) with its key path."""
     if isinstance(data, dict):
-        if data and all(isinstance(k, str) and len(k) == 2 and k.islower() for k in data):
+        if data and all(isinstance(k, str) and len(k) == 2 and k.islower() for k in data) and not _sections(data):
             yield loc, data
             return
         for key, value in data.items():

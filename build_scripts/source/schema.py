@@ -61,6 +61,9 @@ class Edition(Strict):
     approving_body: Text | None = None  # "the Board of Education": named where the approved language governs
     description: Text | None = None  # the site's description (search results, link previews)
     contacts: list[Contact] = []
+    # the previous edition's handbook folder, relative to this one (e.g. ../editions/2022-2024): the changes page,
+    # the Board's redline and the stale-translation warnings compare with it
+    previous_edition: str | None = None
 
     _check = field_validator("district", "title")(non_empty)
 

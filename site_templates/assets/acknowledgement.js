@@ -7,6 +7,8 @@
 
   var STORAGE_PREFIX = "handbook-acknowledgement";
   var RETRY_DELAYS_MS = [1000, 3000];  // a lost answer is sent again (same record_id) after these waits
+  // A 429 (the receiver busy on sign-off night) is sent again after its Retry-After, within these bounds.
+  var BUSY_RETRIES = 8, BUSY_WAIT_MAX_S = 120;
 
   // A random UUID (version 4): the record's record_id, made once per filled form.
   function newRecordId() {
@@ -21,6 +23,13 @@
 
   function clean(text) {
     return String(text || "").normalize("NFC").replace(/\s+/g, " ").trim();
+  }
+
+  // A typed signature is the name typed above whatever its case, accents, repeated spaces or Unicode form:
+  // "José  Martínez" and "jose martinez" are one name (the receiver compares the same way: receiver/validation.py;
+  // its casefold joins a little more than toLowerCase, so what this accepts the receiver accepts).
+  function nameKey(text) {
+    return clean(text).normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
   }
 
   function pad(n) {
@@ -117,7 +126,7 @@
       var matches = el.getAttribute("data-matches");
       if (matches && value) {
         var expected = clean(document.getElementById(matches).value);
-        if (expected && value.toLocaleLowerCase(lang) !== expected.toLocaleLowerCase(lang)) {
+        if (expected && nameKey(value) !== nameKey(expected)) {
           return fill(el.getAttribute("data-msg-mismatch"), { name: expected });
         }
       }
@@ -132,8 +141,14 @@
       else el.removeAttribute("aria-invalid");
       var field = el.closest(".ack-field");
       if (field) field.classList.toggle("ack-field--invalid", !!problem);
-      if (message) {
-        message.textContent = problem || "";
+      if (message) {  // "Error: ..." in words, not only in colour (and in forced colours, where colour is gone)
+        message.textContent = "";
+        if (problem) {
+          var prefix = document.createElement("strong");
+          prefix.textContent = strings.error_prefix || "";
+          message.appendChild(prefix);
+          message.appendChild(document.createTextNode(" " + problem));
+        }
         message.hidden = !problem;
       }
     }
@@ -454,9 +469,11 @@
             var message = "";
             try {
               var body = JSON.parse(text);
-              if (response.status === 422 && body && typeof body.message === "string") message = body.message;
+              // 422: the field that is wrong; 409: this form was stored before with other answers, and what to do.
+              if ((response.status === 422 || response.status === 409) && body && typeof body.message === "string") message = body.message;
             } catch (e) { /* no JSON: the status says it */ }
-            throw { status: response.status, refusal: message };
+            var retryAfter = parseInt(response.headers.get("Retry-After") || "", 10);
+            throw { status: response.status, refusal: message, retryAfter: retryAfter > 0 ? retryAfter : 0 };
           });
         }
         return response.text().then(function (text) {
@@ -475,10 +492,16 @@
 
     // A lost answer (no answer, or the service unavailable) is sent again with the same record, so the same
     // record_id: the receiver stores it once however many copies arrive. A refused record is not retried.
+    // A 429 waits as Retry-After says and sends the same record again: a busy receiver never loses a signature.
     function sendWithRetries(record) {
-      var attempt = 0;
+      var attempt = 0, busyAttempt = 0;
       function next() {
         return send(record).catch(function (err) {
+          if (err && err.status === 429 && busyAttempt < BUSY_RETRIES) {
+            busyAttempt += 1;
+            var seconds = Math.min(err.retryAfter || 5, BUSY_WAIT_MAX_S);
+            return new Promise(function (resolve) { setTimeout(resolve, seconds * 1000); }).then(next);
+          }
           var lost = !err || !err.status || err.status >= 500;
           if (!lost || attempt >= RETRY_DELAYS_MS.length) throw err;
           var wait = RETRY_DELAYS_MS[attempt];
@@ -492,7 +515,8 @@
     function showSendError(err) {
       var reason = err && err.refusal ? err.refusal
         : err && err.status ? fill(strings.send_failed_status, { status: err.status }) : strings.send_failed_network;
-      sendError.textContent = fill(strings.send_failed, { reason: reason });
+      // A 409's message is whole: what was kept, what was not, and what to do (not "check the connection").
+      sendError.textContent = err && err.status === 409 && err.refusal ? err.refusal : fill(strings.send_failed, { reason: reason });
       sendError.hidden = false;
       sendError.focus();
     }
@@ -523,7 +547,11 @@
         acknowledged = true;
         saveDraft();
         showRecord(record, now, result);
-      }, showSendError).then(function () {
+      }, function (err) {
+        // 409: the first version is kept; sending again stores these answers as a new record (a new record_id).
+        if (err && err.status === 409) recordId = null;
+        showSendError(err);
+      }).then(function () {
         busy = false;
         submit.disabled = false;
         sendStatus.textContent = "";

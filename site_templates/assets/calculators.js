@@ -354,15 +354,23 @@
     });
   }
 
+  // An error message says it is one in words, not only in red (WCAG 1.4.1): "Error: Days absent: ..."
+  function errorNote(className, message) {
+    var note = el("p", className);
+    note.appendChild(el("strong", "hb-calc__error-prefix", first.getAttribute("data-error-prefix") || ""));
+    note.appendChild(document.createTextNode(" " + message));
+    note.setAttribute("role", "alert");
+    return note;
+  }
+
   function showFieldError(form, field, message) {
     var inputs = form.querySelectorAll('[name="' + field + '"]');
     var input = inputs[0];
     if (!input) return false;
     var container = input.closest(".hb-field") || input.parentNode;
     if (container.hidden) container.hidden = false;
-    var note = el("p", "hb-calc__error hb-calc__field-error", message);
+    var note = errorNote("hb-calc__error hb-calc__field-error", message);
     note.id = input.id ? input.id + "-error" : "";
-    note.setAttribute("role", "alert");
     var after = inputs[inputs.length - 1].closest("label") || inputs[inputs.length - 1];
     if (after.parentNode === container) container.insertBefore(note, after.nextSibling);
     else container.appendChild(note);
@@ -386,9 +394,7 @@
     if (!response.ok) {
       var error = response.error || {};
       if (!error.field || !showFieldError(form, error.field, error.message)) {
-        var p = el("p", "hb-calc__error", error.message);
-        p.setAttribute("role", "alert");
-        box.appendChild(p);
+        box.appendChild(errorNote("hb-calc__error", error.message));
       }
       return;
     }
@@ -441,6 +447,12 @@
     }
     listbox.hidden = true;
     input.parentNode.insertBefore(listbox, input.nextSibling);
+    // What the picker has to say (no match; where the chosen behavior stands under another school level), spoken
+    // when it changes and shown under the list. Its buttons pick one of several matching behaviors.
+    var note = el("div", "hb-calc__picker-note");
+    note.id = input.id + "-note";
+    note.setAttribute("aria-live", "polite");
+    listbox.parentNode.insertBefore(note, listbox.nextSibling);
     input.removeAttribute("list"); // the browser's own suggestion popup would compete with the listbox
     input.setAttribute("role", "combobox");
     input.setAttribute("aria-autocomplete", "list");
@@ -448,28 +460,46 @@
     input.setAttribute("aria-controls", listbox.id);
     var active = -1;
 
-    function rows() {
+    function rows(matrix) {
       return Array.prototype.map.call(
-        form.querySelectorAll('datalist[data-matrix="' + level() + '"] option'),
+        form.querySelectorAll('datalist[data-matrix="' + (matrix || level()) + '"] option'),
         function (option) {
-          return { label: option.value, row: option.getAttribute("data-row"), value: option.hasAttribute("data-value") };
+          return { label: option.value, row: option.getAttribute("data-row"), value: option.hasAttribute("data-value"),
+                   words: option.getAttribute("data-words") || "", // everyday words that find it: "fight", "vapeo"
+                   counterparts: (option.getAttribute("data-counterparts") || "").split(" ").filter(Boolean) };
         });
     }
 
-    function chosen() {
+    function chosen(matrix) {
       var typed = fold(input.value.trim());
-      return rows().filter(function (r) { return fold(r.label) === typed; })[0] || null;
+      return rows(matrix).filter(function (r) { return fold(r.label) === typed; })[0] || null;
     }
 
+    function say(text, choices) {
+      note.textContent = "";
+      if (text) note.appendChild(el("p", null, text));
+      (choices || []).forEach(function (r) {
+        var button = el("button", "md-button hb-calc__choose", r.label);
+        button.type = "button";
+        button.addEventListener("click", function () { pick(r); });
+        note.appendChild(button);
+      });
+    }
+
+    // Rows whose name, or everyday words, hold every word typed: names starting with it first, then names holding
+    // it, then rows found by an everyday word only.
     function matches() {
       var words = fold(input.value).split(/\s+/).filter(Boolean);
-      var all = rows().filter(function (r) {
-        var text = fold(r.label);
-        return words.every(function (w) { return text.indexOf(w) >= 0; });
-      });
+      function holds(text) { return words.every(function (w) { return text.indexOf(w) >= 0; }); }
+      var all = rows().filter(function (r) { return holds(fold(r.label) + " " + fold(r.words)); });
       var start = words.join(" ");
-      return all.filter(function (r) { return fold(r.label).indexOf(start) === 0; })
-        .concat(all.filter(function (r) { return fold(r.label).indexOf(start) !== 0; }));
+      function rank(r) {
+        var name = fold(r.label);
+        return name.indexOf(start) === 0 ? 0 : holds(name) ? 1 : 2;
+      }
+      return [0, 1, 2].reduce(function (list, k) {
+        return list.concat(all.filter(function (r) { return rank(r) === k; }));
+      }, []);
     }
 
     function options() {
@@ -508,13 +538,18 @@
         listbox.appendChild(item);
       });
       active = -1;
-      if (!list.length) return close();
+      if (!list.length) {
+        say(fill(widget.getAttribute("data-no-match"), { typed: input.value.trim() }));
+        return close();
+      }
+      say("");
       listbox.hidden = false;
       input.setAttribute("aria-expanded", "true");
     }
 
     function pick(r) {
       input.value = r.label;
+      say("");
       close();
       onChange();
       input.focus();
@@ -522,14 +557,20 @@
 
     input.addEventListener("input", function () {
       if (input.value.trim()) open(matches());
-      else close();
+      else {
+        say("");
+        close();
+      }
       onChange();
     });
     input.addEventListener("keydown", function (event) {
       var isOpen = !listbox.hidden;
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
         event.preventDefault();
-        if (!isOpen) open(input.value.trim() ? matches() : rows());
+        if (!isOpen) {  // nothing typed, or nothing matching what was typed: the whole list, as the message offers
+          var found = input.value.trim() ? matches() : [];
+          open(found.length ? found : rows());
+        }
         if (event.altKey) return;
         highlight(active < 0 ? (event.key === "ArrowDown" ? 0 : -1) : active + (event.key === "ArrowDown" ? 1 : -1));
       } else if (event.key === "Enter" && isOpen && active >= 0) {
@@ -543,9 +584,42 @@
     });
     input.addEventListener("blur", close);
 
+    // The school level changed: the behavior chosen under the previous one follows to its row in this matrix (rows
+    // matched by their codes when the page was built), or the reader is told it is listed differently there and
+    // offered the matching rows, or that it is not in this matrix. Never a request that can only fail.
+    var shownLevel = level();
+    function follow() {
+      var before = chosen(shownLevel);
+      var now = level();
+      shownLevel = now;
+      close();
+      if (before) {
+        var ids = before.counterparts.filter(function (c) { return c.split(":")[0] === now; })
+          .map(function (c) { return c.slice(now.length + 1); });
+        var matching = rows(now).filter(function (r) { return ids.indexOf(r.row) >= 0; });
+        var matrix = matrixName();
+        if (matching.length === 1) {
+          input.value = matching[0].label;
+          say(fold(before.label) === fold(matching[0].label) ? ""
+            : fill(widget.getAttribute("data-listed-as"), { matrix: matrix, name: matching[0].label }));
+        } else {
+          input.value = "";
+          say(fill(widget.getAttribute(matching.length ? "data-listed-differently" : "data-not-listed"),
+                   { matrix: matrix, name: before.label }), matching);
+        }
+      }
+      onChange();
+    }
+
+    function matrixName() {
+      var radio = form.querySelector('[name="school_level"]:checked');
+      var label = radio && radio.closest("label");
+      return label ? label.textContent.trim() : "";
+    }
+
     return {
-      chosen: chosen,
-      reset: function () { close(); onChange(); }
+      chosen: function () { return chosen(); },
+      follow: follow
     };
   }
 
@@ -564,7 +638,7 @@
     }
     picker = setUpPicker(widget, form, level, refreshDamage);
     Array.prototype.forEach.call(form.querySelectorAll('[name="school_level"]'), function (radio) {
-      radio.addEventListener("change", picker.reset);
+      radio.addEventListener("change", picker.follow);
     });
     refreshDamage();
     return function () {
@@ -621,7 +695,8 @@
       var status = widget.querySelector(".hb-calc__status");
       if (ready) status.textContent = widget.getAttribute("data-working");
       send({ calculator: kind, args: collect(), lang: widget.getAttribute("data-lang") }, function (response) {
-        status.textContent = widget.getAttribute("data-ready");
+        // after an answer the status line says so (an error is spoken where it is shown, next to its field)
+        status.textContent = response.ok ? widget.getAttribute("data-answered") : "";
         renderResult(widget, response);
       });
     });

@@ -199,6 +199,20 @@ class ReceiverProcess:
                 self.kill()
 
 
+def query_rows(db_url: str, sql: str) -> list[tuple]:
+    """The rows of one SELECT, on a connection of its own (the tests look at what the receiver stored)."""
+    from sqlalchemy import text
+
+    from receiver.db import make_engine
+
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as c:
+            return [tuple(r) for r in c.execute(text(sql))]
+    finally:
+        engine.dispose()
+
+
 def good_record(lang: str = "en", n: int = 0, record_id: str | None = None, **student: Any) -> dict[str, Any]:
     """A record the form could send (student n of a school, grade K)."""
     name = student.pop("name", f"Student {n}")

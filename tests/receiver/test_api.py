@@ -11,6 +11,7 @@ import json
 import os
 import stat
 import threading
+import unicodedata
 import uuid
 from pathlib import Path
 from typing import Any, Callable
@@ -25,7 +26,7 @@ from receiver.db import make_engine, normalise_url
 from receiver.validation import SCHEMA_FILE
 
 from .conftest import settings_for
-from .support import good_record, serve_receiver
+from .support import good_record, query_rows, serve_receiver
 
 LANGS = ["en", "es"]
 JSON = {"Content-Type": "application/json"}
@@ -37,12 +38,7 @@ def post(client, record: Any, **headers: str):
 
 
 def rows(db_url: str, sql: str = "SELECT receipt, record_id FROM acknowledgements") -> list[tuple]:
-    engine = make_engine(db_url)
-    try:
-        with engine.connect() as c:
-            return [tuple(r) for r in c.execute(text(sql))]
-    finally:
-        engine.dispose()
+    return query_rows(db_url, sql)
 
 
 # ---------------------------------------------------------------- receipts and idempotency
@@ -65,16 +61,32 @@ def test_same_record_id_again_is_stored_once_and_answers_the_first_receipt(serve
         first = post(c, good_record(record_id=record_id))
         again = post(c, good_record(record_id=record_id))
         shouted = post(c, good_record(record_id=record_id.upper()))  # the same UUID, however it is spelled
-        edited = good_record(record_id=record_id, name="Ana")  # a retry after an edit is still that record
-        later = post(c, edited)
+        reloaded = good_record(record_id=record_id)  # a resend after a reload: a new moment, no drawing kept
+        reloaded["signed_at"] = "2025-08-01T10:45:00-06:00"
+        later = post(c, reloaded)
         other = post(c, good_record(record_id=str(uuid.uuid4())))
     assert first.status_code == 201 and other.status_code == 201
     assert [again.status_code, shouted.status_code, later.status_code] == [200, 200, 200]
     assert first.json() == again.json() == shouted.json() == later.json() != other.json()
     stored = rows(db_url)
     assert len(stored) == 2 and (first.json()["id"], record_id) in stored
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_same_record_id_with_other_answers_is_a_conflict_in_the_records_language(served, db_url, lang):
+    record_id = str(uuid.uuid4())
+    with served.client() as c:
+        first = post(c, good_record(lang, record_id=record_id))
+        edited = post(c, good_record(lang, record_id=record_id, name="Ana"))  # a correction is not a retry
+    assert first.status_code == 201 and edited.status_code == 409
+    body = edited.json()
+    assert body["error"] == "conflict" and body["id"] == first.json()["id"]
+    received = rows(db_url, "SELECT received_at FROM acknowledgements")[0][0]
+    expected = i18n.text(lang, "err_conflict", received=str(received)[:10], receipt=first.json()["id"],
+                         student="Student 0")
+    assert body["message"] == expected
     names = rows(db_url, "SELECT student_name FROM acknowledgements ORDER BY id")
-    assert names == [("Student 0",), ("Student 0",)]  # the first version is the one kept
+    assert names == [("Student 0",)]  # the first version is the one kept, the other was not stored
 
 
 def test_records_without_record_id_are_each_stored(served, db_url):
@@ -365,13 +377,16 @@ def test_any_body_gets_a_2xx_or_a_4xx_never_a_500(served, body):
     assert isinstance(answer.json(), dict)
 
 
-def test_good_records_with_any_text_are_stored_as_sent(served, db_url):
-    names = ["Zoë O'Brien-Núñez", "李小龍", "Ana  María", "x" * 100, "<script>alert(1)</script>", "😀 emoji"]
+def test_good_records_with_any_text_are_stored_nfc_with_spaces_collapsed(served, db_url):
+    names = ["Zoë O'Brien-Núñez", "李小龍", "Ana  María", "x" * 100, "<script>alert(1)</script>", "😀 emoji",
+             "Jose\u0301 Pen\u0303a"]  # decomposed accents (as some phones type them)
     with served.client() as c:
         for i, name in enumerate(names):
             record = good_record(n=i, name=name)
             record["statements"][0]["typed_signature"] = name.lower()
             assert post(c, record).status_code == 201, name
     stored = [r[0] for r in rows(db_url, "SELECT record_json FROM acknowledgements ORDER BY id")]
-    assert [json.loads(s)["student"]["name"] for s in stored] == names
+    kept = [" ".join(unicodedata.normalize("NFC", name).split()) for name in names]
+    assert kept[2] == "Ana María" and kept[6] == "José Peña"
+    assert [json.loads(s)["student"]["name"] for s in stored] == kept
     assert copy.deepcopy(json.loads(stored[0]))["handbook"]["fingerprint"] == "ab" * 32

@@ -38,7 +38,7 @@ def test_migrate_add_staff_and_roster(db_url, tmp_path):
     made = run("add-staff", "alice", "--database", db_url, "--password-stdin", stdin="correct horse battery\n")
     assert made.returncode == 0 and "created" in made.stdout
     short = run("add-staff", "bob", "--database", db_url, "--password-stdin", stdin="short\n")
-    assert short.returncode == 2 and "at least 10" in short.stderr
+    assert short.returncode == 2 and "at least 12" in short.stderr
     engine = make_engine(db_url)
     try:
         assert store.check_staff(engine, "alice", "correct horse battery")
@@ -103,11 +103,11 @@ def test_bad_database_urls_are_one_clear_line(tmp_path):
 
 def test_serve_refuses_a_missing_or_broken_schema_before_it_starts(tmp_path):
     url = f"sqlite:///{tmp_path / 'r.sqlite3'}"
-    missing = run("serve", "--database", url, "--schema", str(tmp_path / "none.json"))
+    missing = run("serve", "--database", url, "--edition", "2024-2026", "--schema", str(tmp_path / "none.json"))
     assert missing.returncode == 2 and "No such file" in missing.stderr
     broken = tmp_path / "broken.json"
     broken.write_text('{"type": 5}', encoding="utf-8")
-    refused = run("serve", "--database", url, "--schema", str(broken))
+    refused = run("serve", "--database", url, "--edition", "2024-2026", "--schema", str(broken))
     assert refused.returncode == 2 and "not a valid JSON Schema" in refused.stderr
 
 

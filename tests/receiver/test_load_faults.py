@@ -16,12 +16,10 @@ from dataclasses import dataclass, field
 
 import httpx
 import pytest
-from sqlalchemy import text
 
-from receiver.db import make_engine
 
 from ..browser import PROJECT, free_port
-from .support import ReceiverProcess, good_record
+from .support import ReceiverProcess, good_record, query_rows
 
 CLIENTS = 30
 STAFF = ("loadtest", "correct horse battery staple")
@@ -33,30 +31,28 @@ def add_staff(db_url: str) -> None:
 
 
 def stored(db_url: str) -> list[tuple[str, str | None]]:
-    engine = make_engine(db_url)
-    try:
-        with engine.connect() as c:
-            return [tuple(r) for r in c.execute(text("SELECT receipt, record_id FROM acknowledgements"))]
-    finally:
-        engine.dispose()
+    return query_rows(db_url, "SELECT receipt, record_id FROM acknowledgements")
 
 
 @pytest.fixture
-def receiver(db_url):
+def receiver(db_url, tmp_path):
     add_staff(db_url)  # also creates the schema, as `serve` would
-    proc = ReceiverProcess(db_url, free_port(), ("--rate-limit", "1000/minute"))
+    # The default limits: sign-off night's burst from one address must pass with them.
+    proc = ReceiverProcess(db_url, free_port(), ("--edition", "2024-2026", "--secret-file", str(tmp_path / "secret")))
     proc.start()
     yield proc
     proc.stop()
 
 
+SHARED_ADDRESS = "203.0.113.20"  # a school library's Wi-Fi: every family behind one address
+
+
 def _client(i: int) -> httpx.Client:
-    # Each client its own address, as nginx passes it (X-Forwarded-For from the trusted 127.0.0.1).
-    return httpx.Client(timeout=30, headers={"X-Forwarded-For": f"10.0.{i // 250}.{i % 250 + 1}",
-                                             "Content-Type": "application/json"})
+    # All clients behind one address, as nginx passes it (X-Forwarded-For from the trusted 127.0.0.1).
+    return httpx.Client(timeout=30, headers={"X-Forwarded-For": SHARED_ADDRESS, "Content-Type": "application/json"})
 
 
-def test_300_records_from_30_concurrent_clients_are_all_acknowledged_and_exported(receiver, db_url):
+def test_300_records_from_one_address_and_30_concurrent_clients_are_all_acknowledged_once(receiver, db_url):
     per_client = 300 // CLIENTS
     url = receiver.url + "/api/acknowledgements"
 
@@ -84,7 +80,8 @@ def test_300_records_from_30_concurrent_clients_are_all_acknowledged_and_exporte
     assert export.status_code == 200
     exported = [row["receipt"] for row in csv.DictReader(io.StringIO(export.text))]
     assert sorted(exported) == sorted(receipts)
-    assert elapsed < 120
+    assert len(stored(db_url)) == 300  # each stored once
+    assert elapsed < 60  # within the minute the per-address limit counts
 
 
 @dataclass

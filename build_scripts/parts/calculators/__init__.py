@@ -5,9 +5,12 @@ script, stylesheet and worker only when one of its pages holds a calculator."""
 
 from __future__ import annotations
 
+from calculators.consequence import counterparts
+
 from ...source.handbook import Handbook
 from ..base import InsertKind, Part
 from ..deadlines import insert_context
+from .data import row_words
 from .runtime import RUNTIME_DIR, wheel_filename
 
 KINDS: dict[str, tuple[str, ...]] = {  # calculator -> the parts its answers come from
@@ -24,12 +27,24 @@ def runtime_path(hb: Handbook) -> str:
     return ("../" if len(hb.languages) > 1 else "") + f"{RUNTIME_DIR}/"
 
 
+def row_counterparts(hb: Handbook) -> dict[str, dict[str, str]]:
+    """matrix id -> row id -> "other-matrix:row ..." for the picker: where the behavior a reader chose under one
+    school level stands in the other matrices (rows matched by their codes: calculators.consequence.counterparts)."""
+    plain = {m.id: {"rows": [{"id": row.id, "codes": row.codes} for lv in m.levels for row in lv.rows]}
+             for m in hb.matrices or []}
+    return {mid: {row["id"]: " ".join(f"{oid}:{match['id']}" for oid, other in plain.items() if oid != mid
+                                      for match in counterparts(row, other))
+                  for row in matrix["rows"]}
+            for mid, matrix in plain.items()}
+
+
 PART = Part(
     name="calculators",
     inserts={INSERT: InsertKind(
         "calculator.md.j2", args=tuple(KINDS), needs=lambda arg: KINDS.get(arg or "", ()), print_as="screen-only",
         context=lambda r, page_id, arg: {"calculator_wheel": wheel_filename(), "runtime_path": runtime_path(r.hb),
-                                         **(insert_context(r.hb, r.lang, arg) if arg == "deadline" else {})},
+                                         **(insert_context(r.hb, r.lang, arg) if arg == "deadline" else {}),
+                                         **({"counterparts": row_counterparts(r.hb), "words": row_words(r.hb)} if arg == "consequence" else {})},
         assets=WIDGET_ASSETS, page_scripts=(WIDGET_SCRIPT,))},
 )
 

@@ -31,6 +31,7 @@ from ...source.paths import PROJECT
 from ...source.reading import SourceError
 from ..deadlines import calculator_data as deadline_data
 from ..due_process import check as check_due_process
+from ..search_words import everyday_words, fold
 
 PACKAGE_DIR = PROJECT / "calculators"
 DATA_NAME = "data/handbook.json"  # inside the package
@@ -39,6 +40,24 @@ PYPROJECT = PROJECT / "pyproject.toml"
 SCHEMA = 1  # bump when the JSON's shape changes; the package refuses a schema it does not know
 
 # ---------------------------------------------------------------- compile
+
+
+def row_words(hb: Handbook) -> dict[str, dict[str, dict[str, list[str]]]]:
+    """matrix id -> row id -> language -> the everyday words (search.yml) that find the row in the picker: those
+    whose handbook terms stand, as whole words, in the row's name in that language ("fight" -> battery, public
+    affray; "vapeo" -> tabaco). Empty lists when the handbook has no search.yml."""
+    out: dict[str, dict[str, dict[str, list[str]]]] = {}
+    entries = {lang: [(e.words, [f" {fold(t)} " for t in e.terms]) for e in everyday_words(hb, lang)]
+               for lang in hb.languages}
+    for m in hb.matrices or []:
+        for lv in m.levels:
+            for row in lv.rows:
+                found = out.setdefault(m.id, {}).setdefault(row.id, {})
+                for lang in hb.languages:
+                    names = [row.behavior.get(lang), (row.printed_behavior or {}).get(lang)]
+                    text = " " + " ".join(fold(n) for n in names if n) + " "
+                    found[lang] = [w for words, terms in entries[lang] if any(t in text for t in terms) for w in words]
+    return out
 
 
 def compile_calculator_data(hb: Handbook) -> dict[str, Any]:
@@ -95,6 +114,7 @@ def compile_calculator_data(hb: Handbook) -> dict[str, Any]:
             "anchor": r.id if numbered and consequence_page else None,
         }
     matrices = []
+    words = row_words(hb)
     for m in hb.matrices or []:
         mpage = page(page_holding(hb, "matrix", m.id))
         rows = []
@@ -106,6 +126,7 @@ def compile_calculator_data(hb: Handbook) -> dict[str, Any]:
                     "behavior": tx(row.behavior),
                     "printed_behavior": tx(row.printed_behavior) if row.printed_behavior else None,  # also accepted as input
                     "codes": row.codes,
+                    "words": words[m.id][row.id],  # everyday words that find it (search.yml), per language
                     "definitions": row.definitions,
                     "value_range": dump(row.value_range),
                     "value_group": row.value_group,
