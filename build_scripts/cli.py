@@ -18,6 +18,7 @@ from .outputs.site import BUILD_WAIT_SECONDS, BuildBusy, BuildResult, build_lock
 from .outputs.static_server import deploy_headers, serve_site
 from .parts.form import endpoint_setting
 from .source.config import handbook_dir, read_config
+from .source.handbook import Handbook
 from .source.paths import PROJECT
 from .source.handbook import Handbook
 from .source.reading import SourceError
@@ -96,8 +97,14 @@ def _watched_mtime(paths: list[Path]) -> float:
     return latest
 
 
+def error_folder(hb: Handbook) -> str:
+    """Where the 404 page a host answers with is (the deploy snippets' and the preview's): the first language's."""
+    return hb.site_folder(hb.languages[0])
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
-    if _build(args) is None:
+    result = _build(args)
+    if result is None:
         return 1
     site_dir = _site_dir(args)
     project = Path(args.config).resolve().parent
@@ -108,9 +115,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     def security_headers() -> dict[str, str]:  # after a successful build, so mkdocs.yml has passed `check`
         return deploy_headers(site_dir, endpoint_setting(read_config(Path(args.config)), Path(args.config).name))
 
-    current = {"headers": security_headers()}
-    # with the headers the deploy notes give a real host (caching rules, gzip, the policy), so the preview behaves like it
-    with serve_site(site_dir, caching=True, headers=lambda: current["headers"], host=args.host, port=args.port) as url:
+    current = {"headers": security_headers(), "error_folder": error_folder(result.handbook)}
+    # with the headers the deploy notes give a real host (caching rules, gzip, the policy, the 404 page), so the
+    # preview behaves like it
+    with serve_site(site_dir, caching=True, headers=lambda: current["headers"], host=args.host, port=args.port,
+                    error_folder=lambda: current["error_folder"]) as url:
         print(f"Preview at {url} (Ctrl+C to stop). Rebuilds when the handbook changes.")
         try:
             while True:
@@ -119,8 +128,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 if now != seen:
                     seen = now
                     print("Change seen: rebuilding...")
-                    if _build(args) is not None:
+                    if (rebuilt := _build(args)) is not None:
                         current["headers"] = security_headers()
+                        current["error_folder"] = error_folder(rebuilt.handbook)
         except KeyboardInterrupt:
             pass
     return 0
@@ -217,7 +227,7 @@ def cmd_deploy_snippets(args: argparse.Namespace) -> int:
     except SourceError as exc:
         print(exc.report(), file=sys.stderr)
         return 1
-    for path in write_deploy_snippets(site, args.out or DEPLOY_DIR, endpoint, hb.site_folder(hb.languages[0])):
+    for path in write_deploy_snippets(site, args.out or DEPLOY_DIR, endpoint, error_folder(hb)):
         print(path)
     return 0
 

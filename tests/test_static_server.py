@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import lzma
 import socket
+import struct
 import time
 import urllib.error
 import urllib.parse
@@ -188,3 +189,78 @@ def test_the_preview_sends_the_deploy_snippets_security_headers(folder):
             assert headers["X-Content-Type-Options"] == "nosniff"
         current["headers"] = {**expected, "Content-Security-Policy": "default-src 'none'"}  # after a rebuild
         assert _get(url + "en/")[1]["Content-Security-Policy"] == "default-src 'none'"
+
+
+# ---------------------------------------------------------------- the site's own 404 page (issue 22's loose ends)
+
+PAGES_404 = {"en": "<!doctype html><title>Page not found</title>" + "<p>missing</p>" * 100,
+             "es": "<!doctype html><title>Página no encontrada</title>" + "<p>falta</p>" * 100}
+
+
+def _with_404_pages(folder: Path) -> Path:
+    (folder / "es").mkdir()
+    for lang, page in PAGES_404.items():
+        (folder / lang / "404.html").write_text(page, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("caching", [False, True])
+def test_a_missing_page_gets_the_site_s_404_page_in_its_language(folder, caching):
+    _with_404_pages(folder)
+    sent: list[tuple[str, int, int]] = []
+    with serve_site(folder, caching=caching, error_folder="en/",
+                    record=lambda path, status, size: sent.append((path, status, size))) as url:
+        for path, lang in (("es/nada", "es"), ("es/seccion-99/", "es"), ("en/nothing", "en"), ("nothing", "en"),
+                           ("fr/rien", "en"), ("es/" + "a" * 300, "en"), ("en/%00", "en"), ("%ff%fe", "en"),
+                           ("b/" * 3000, "en"), ("index.html/404.html", "en")):  # a name no file can have: the site-wide
+            request = urllib.request.Request(url + path, headers={"Accept-Encoding": "identity"})
+            with pytest.raises(urllib.error.HTTPError) as answer:
+                urllib.request.urlopen(request, timeout=10)
+            assert answer.value.code == 404, path
+            assert answer.value.read().decode("utf-8") == PAGES_404[lang], path
+            assert answer.value.headers["Content-Type"] == "text/html; charset=utf-8"
+            assert "Last-Modified" not in answer.value.headers  # the page's date is not the missing address's
+            if caching:
+                assert answer.value.headers["Cache-Control"] == CACHE_REVALIDATE  # as the snippets' error page
+        status, headers, _ = _get(url + "es/nada", {"Accept-Encoding": "gzip"})
+        assert status == 404 and (headers["Content-Encoding"] == "gzip") == caching
+        # HEAD: the 404's headers, no body
+        with socket.create_connection((urllib.parse.urlsplit(url).hostname, urllib.parse.urlsplit(url).port), 10) as conn:
+            conn.sendall(b"HEAD /es/nada HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            answer = b"".join(iter(lambda: conn.recv(65536), b""))  # all of it, until the server closes
+        assert answer.startswith(b"HTTP/1.1 404") and answer.endswith(b"\r\n\r\n"), answer[-80:]
+        assert _get(url + "en/")[0] == 200  # and found pages are as before
+    size = len(PAGES_404["es"].encode("utf-8"))
+    assert ("/es/nada", 404, size) in sent and ("/es/nada", 404, 0) not in sent  # counted with its bytes, not twice
+
+
+def test_a_one_language_site_answers_with_its_root_404_page(tmp_path):
+    (tmp_path / "section").mkdir()
+    (tmp_path / "index.html").write_text("<p>home</p>")
+    (tmp_path / "404.html").write_text(PAGES_404["en"])
+    with serve_site(tmp_path, caching=True) as url:
+        for path in ("nothing", "section/nothing", "a/b/c", "%ff"):
+            with pytest.raises(urllib.error.HTTPError) as answer:
+                urllib.request.urlopen(url + path, timeout=10)
+            assert answer.value.code == 404 and answer.value.read().decode() == PAGES_404["en"], path
+
+
+def test_the_404_page_never_redirects_to_another_host(folder):
+    _with_404_pages(folder)
+    with serve_site(folder, caching=True, error_folder="en/") as url:
+        for target in (b"/\\evil.example/nothing", b"//evil.example/nothing", b"/%5Cevil.example/x", b"/es/../../x"):
+            status, location = _status_and_location(_raw(url, b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n\r\n"))
+            assert (status, location) == (404, None), target
+
+
+def test_a_client_that_drops_its_connection_prints_no_traceback(folder, capfd):
+    with serve_site(folder) as url:
+        address = (urllib.parse.urlsplit(url).hostname, urllib.parse.urlsplit(url).port)
+        for _ in range(3):  # as a browser closing a tab does: reset (RST), not a polite close
+            conn = socket.create_connection(address, timeout=5)
+            conn.sendall(b"GET /en/ HTTP/1.1\r\nHost: x\r\n\r\n")
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            conn.close()
+        time.sleep(0.3)
+        assert _get(url + "en/")[0] == 200
+    assert "Traceback" not in capfd.readouterr().err

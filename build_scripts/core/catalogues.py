@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterator
 
-import yaml
-
 from ..source.paths import SITE_TEMPLATES as TEMPLATES
-from ..source.reading import Problem
+from ..source.i18n import read_catalogue
+from ..source.reading import Problem, SourceError
 # Folders of per-language catalogues, one `<lang>.yml` each: the site's words, the form's, the printed handbook's.
 CATALOGUE_DIRS = ("i18n", "i18n/form", "print/strings")
 
@@ -34,10 +33,10 @@ def missing_catalogue_keys(languages: list[str], templates: Path | None = None) 
                 if (templates / folder).is_dir():
                     problems.append(Problem(rel, f"no '{lang}' catalogue (the other languages have site_templates/{folder}/)"))
                 continue
-            try:
-                keys[lang] = set(_keys(yaml.safe_load(path.read_text(encoding="utf-8")) or {}))
-            except yaml.YAMLError as exc:
-                problems.append(Problem(rel, f"YAML syntax error: {exc}"))
+            try:  # through the source reader: a broken catalogue is named at its line, as a handbook file is
+                keys[lang] = set(_keys(read_catalogue(path, rel)))
+            except SourceError as exc:
+                problems.extend(exc.problems)
         every = set().union(*keys.values()) if keys else set()
         for lang, present in keys.items():
             for key in sorted(every - present):

@@ -8,14 +8,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from markdown.extensions.toc import slugify
 
 from ..source.handbook import Handbook
+from ..source.i18n import catalogue
 from ..source.inserts import relative_url
-from ..source.paths import PRINT_DIR, PROJECT
-
-STRINGS_DIR = PRINT_DIR / "strings"
 
 
 class PdfError(Exception):
@@ -24,10 +21,7 @@ class PdfError(Exception):
 
 def load_print_strings(lang: str) -> dict[str, str]:
     """The print document's own words in `lang` (site_templates/print/strings/<lang>.yml)."""
-    path = STRINGS_DIR / f"{lang}.yml"
-    if not path.exists():
-        raise PdfError(f"{path.relative_to(PROJECT)}: no print strings for language '{lang}'")
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return catalogue(lang, "print")
 
 
 # ---------------------------------------------------------------- file names and the site's download link

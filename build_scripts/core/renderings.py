@@ -24,6 +24,7 @@ from ..parts.glossary import PLAIN_TERM, TermMatcher, data_texts
 from ..source.findings import Finding
 from ..source.handbook import Handbook
 from ..source.headings import headings_of
+from ..source.i18n import project_rel
 from ..source.inserts import page_holding
 from ..source.paths import PRINT_DIR, PROJECT, SITE_TEMPLATES
 from ..source.reading import SourceError, read_yaml_file, text_fields
@@ -146,7 +147,7 @@ def _yaml_catalogue(folder: Path, lang: str) -> dict[str, tuple[str, str]]:
     path = folder / f"{lang}.yml"
     if not path.exists():
         return {}
-    rel = path.relative_to(PROJECT).as_posix() if path.is_relative_to(PROJECT) else path.as_posix()
+    rel = project_rel(path)
     try:
         doc = read_yaml_file(path, rel)
     except SourceError:

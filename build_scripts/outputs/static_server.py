@@ -11,6 +11,7 @@ from __future__ import annotations
 import email.utils
 import gzip
 import posixpath
+import sys
 import threading
 from contextlib import contextmanager
 from functools import partial
@@ -64,6 +65,12 @@ class SiteServer(ThreadingHTTPServer):
     request_queue_size = LISTEN_BACKLOG
     daemon_threads = True
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A browser that drops its idle connection (closing a tab) is normal: no traceback in the editor's window."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
 
 class SiteFiles(SimpleHTTPRequestHandler):
     """Static files with explicit types and no log line per request; subclasses set the class attributes."""
@@ -75,6 +82,9 @@ class SiteFiles(SimpleHTTPRequestHandler):
     header_source: Callable[[], dict[str, str]] | None = None  # or asked for them at each response (the preview)
     timeout = IDLE_TIMEOUT  # an idle persistent connection (or a client that stops sending) is closed
     record: Recorder | None = None
+    # where the site-wide 404.html is ("en/": the first language's folder; "": the root), or asked at each 404
+    error_folder = ""
+    error_folder_source: Callable[[], str] | None = None
     _gzipped: dict[tuple[str, float], bytes] = {}  # shared by every request: compress each file version once
     _gzip_lock = threading.Lock()
 
@@ -93,7 +103,7 @@ class SiteFiles(SimpleHTTPRequestHandler):
     def send_response(self, code: int, message: str | None = None) -> None:
         super().send_response(code, message)
         self._status = int(code)
-        if self.record is not None and code != HTTPStatus.OK:  # a 200's bytes are counted as they are sent
+        if self.record is not None and not getattr(self, "_body_follows", False):  # a file's bytes are counted as sent
             self.record(self._url_path(), int(code), 0)
 
     def copyfile(self, source: Any, outputfile: Any) -> None:
@@ -107,11 +117,11 @@ class SiteFiles(SimpleHTTPRequestHandler):
     def send_head(self) -> Any:
         """Both modes: the file at the request's path, a redirect to a folder's own address, or a 404 for anything
         else (including names no file system can hold); never a directory listing."""
+        self._body_follows = False
         url_path = self._url_path()
         segments = _segments(url_path)
         if segments is None:
-            self.send_error(HTTPStatus.NOT_FOUND, "File not found")
-            return None
+            return self._not_found(None)
         path = Path(self.directory, *segments)
         try:
             if path.is_dir():
@@ -123,8 +133,7 @@ class SiteFiles(SimpleHTTPRequestHandler):
         except (OSError, ValueError):  # a name the file system refuses is a file that is not there
             stat = None
         if stat is None:
-            self.send_error(HTTPStatus.NOT_FOUND, "File not found")
-            return None
+            return self._not_found(segments)
         last_modified = email.utils.formatdate(int(stat.st_mtime), usegmt=True)
         if self._unchanged_since(stat.st_mtime):
             self.send_response(HTTPStatus.NOT_MODIFIED)
@@ -133,20 +142,25 @@ class SiteFiles(SimpleHTTPRequestHandler):
                 self.send_header("Cache-Control", cache_control(url_path))
             self.end_headers()
             return None
+        return self._send_file(path, stat.st_mtime, url_path, HTTPStatus.OK) or self._not_found(segments)
+
+    def _send_file(self, path: Path, mtime: float, url_path: str, status: HTTPStatus) -> BytesIO | None:
+        """Headers for one file's body (None, nothing sent, when it cannot be read after all)."""
         try:
             body = path.read_bytes()
         except OSError:
-            self.send_error(HTTPStatus.NOT_FOUND, "File not found")
             return None
         content_type = self.guess_type(path)
         compressed = (self.caching and content_type.split(";")[0] in COMPRESSED_TYPES
                       and "gzip" in self.headers.get("Accept-Encoding", ""))
         if compressed:
-            body = self._gzip(path, stat.st_mtime, body)
-        self.send_response(HTTPStatus.OK)
+            body = self._gzip(path, mtime, body)
+        self._body_follows = True  # counted as it is sent (copyfile), not by send_response
+        self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Last-Modified", last_modified)
+        if status == HTTPStatus.OK:  # the error page's date is not the missing address's
+            self.send_header("Last-Modified", email.utils.formatdate(int(mtime), usegmt=True))
         if self.caching:
             self.send_header("Cache-Control", cache_control(url_path))
             if compressed:
@@ -154,6 +168,29 @@ class SiteFiles(SimpleHTTPRequestHandler):
             self.send_header("Vary", "Accept-Encoding")
         self.end_headers()
         return BytesIO(body)
+
+    def _not_found(self, segments: list[str] | None) -> BytesIO | None:
+        """404 with the site's own page, as the deploy snippets answer: the 404.html of the language folder the path
+        is under (/es/... gets the Spanish one), else the site-wide one (the first language's, or the root's of a
+        one-language site); Python's own page only for a folder without any. The page is found from the path's
+        first segment alone, already cleaned of `..` and odd names, so it is always a file of the site."""
+        folders = ([segments[0]] if segments else []) + [self._error_folder().strip("/"), ""]
+        for folder in dict.fromkeys(folders):
+            page = Path(self.directory, folder, "404.html")
+            try:
+                stat = page.stat() if page.is_file() else None
+            except (OSError, ValueError):
+                stat = None
+            if stat is not None:
+                sent = self._send_file(page, stat.st_mtime, "/" + (f"{folder}/" if folder else "") + "404.html",
+                                       HTTPStatus.NOT_FOUND)
+                if sent is not None:
+                    return sent
+        self.send_error(HTTPStatus.NOT_FOUND, "File not found")
+        return None
+
+    def _error_folder(self) -> str:
+        return self.error_folder_source() if self.error_folder_source is not None else self.error_folder
 
     def _redirect_to_folder(self, segments: list[str]) -> None:
         """301 to the folder's address with its slash, rebuilt from the path's own segments: always a path on this
@@ -205,12 +242,17 @@ Headers = dict[str, str] | Callable[[], dict[str, str]]
 
 
 def site_handler(folder: Path, caching: bool = False, headers: Headers | None = None,
-                 record: Recorder | None = None, base: type[SiteFiles] = SiteFiles) -> Any:
+                 record: Recorder | None = None, base: type[SiteFiles] = SiteFiles,
+                 error_folder: str | Callable[[], str] = "") -> Any:
     """A request handler serving `folder` (a subclass of `base` with these settings). `headers`: added to every
-    response; a function is called at each response (the preview's policy changes with each rebuild)."""
+    response; a function is called at each response (the preview's policy changes with each rebuild).
+    `error_folder`: the folder whose 404.html answers a missing page outside any language folder ("en/"), or a
+    function saying it (a rebuild may change the languages)."""
     settings = {"caching": caching, "extra_headers": {} if callable(headers) else dict(headers or {}),
                 "header_source": staticmethod(headers) if callable(headers) else None,
-                "record": staticmethod(record) if record else None}
+                "record": staticmethod(record) if record else None,
+                "error_folder": "" if callable(error_folder) else error_folder,
+                "error_folder_source": staticmethod(error_folder) if callable(error_folder) else None}
     return partial(type("Files", (base,), settings), directory=str(folder))
 
 
@@ -222,7 +264,8 @@ def deploy_headers(site_dir: Path, endpoint: str | None = None) -> dict[str, str
 
 @contextmanager
 def serve_site(folder: Path, caching: bool = False, headers: Headers | None = None,
-               record: Recorder | None = None, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+               record: Recorder | None = None, host: str = "127.0.0.1", port: int = 0,
+               error_folder: str | Callable[[], str] = "") -> Iterator[str]:
     """Serve a built site's folder from a thread; yields its base URL."""
-    with serve(site_handler(folder, caching, headers, record), host, port) as url:
+    with serve(site_handler(folder, caching, headers, record, error_folder=error_folder), host, port) as url:
         yield url

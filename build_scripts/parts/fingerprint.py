@@ -8,17 +8,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
+from ..source.reading import read_yaml_data, source_rel
 
 # Changing how the fingerprint is computed changes every fingerprint: say so by changing this prefix.
 ALGORITHM = "handbook-fingerprint/1"
 SKIPPED_FOLDERS = {"pages", "theme"}  # pages are read per language; the theme is presentation, not text
-# libyaml's safe loader reads the same data as yaml.SafeLoader, ten times faster (the data files are large).
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _languages(root: Path) -> list[str]:
-    edition = yaml.load((root / "edition.yml").read_text(encoding="utf-8"), Loader=_Loader) or {}
+    edition = read_yaml_data(root / "edition.yml", source_rel(root / "edition.yml", root)) or {}
     return list(edition.get("languages") or [])
 
 
@@ -51,7 +49,7 @@ def fingerprint_document(handbook_root: Path, lang: str) -> str:
         rel = path.relative_to(root)
         if rel.parts[0] in SKIPPED_FOLDERS:
             continue
-        parsed = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        parsed = read_yaml_data(path, source_rel(path, root))  # the data files are large: libyaml reads them
         data[rel.as_posix()] = reduce_to_language(parsed, lang, languages)
     pages = {
         path.relative_to(root).as_posix(): path.read_text(encoding="utf-8").replace("\r\n", "\n")

@@ -10,11 +10,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from pydantic import Field, field_validator
 
 from ..source.handbook import Handbook
+from ..source.i18n import catalogue
 from ..source.paths import SITE_TEMPLATES
 from ..source.reading import Problem, SourceError
 from ..source.schema import Strict, Text, non_empty
@@ -22,7 +21,6 @@ from ..source.site_config import ENDPOINT_KEY, endpoint_problem
 from .base import DataFile, InsertKind, Part, Rendering
 from .fingerprint import handbook_fingerprint
 
-FORM_STRINGS_DIR = SITE_TEMPLATES / "i18n" / "form"
 # Overrides mkdocs.yml's endpoint for one build, e.g. the preview's form posting to `make receiver`.
 ENDPOINT_ENV = "ACKNOWLEDGEMENT_ENDPOINT"
 SCHEMA_FILE = SITE_TEMPLATES / "assets" / "acknowledgement.schema.json"
@@ -53,10 +51,7 @@ def record_shape(schema_file: Path = SCHEMA_FILE) -> RecordShape:
 
 def load_form_strings(lang: str) -> dict[str, str]:
     """The form's words in `lang` (site_templates/i18n/form/<lang>.yml)."""
-    path = FORM_STRINGS_DIR / f"{lang}.yml"
-    if not path.exists():
-        raise SourceError([Problem(str(path.relative_to(SITE_TEMPLATES.parent)), f"no form strings for language '{lang}'")])
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return catalogue(lang, "form")
 
 
 def endpoint_setting(config: dict[str, Any], config_name: str = "mkdocs.yml") -> str | None:

@@ -10,12 +10,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 
-from .paths import SITE_TEMPLATES
-from .reading import Problem, YamlDoc, key_path
+from .paths import PROJECT, SITE_TEMPLATES
+from .reading import Problem, SourceError, YamlDoc, key_path, read_yaml_file
 
 STRINGS_DIR = SITE_TEMPLATES / "i18n"
 WORDS_DIR = "words"  # handbook/words/<lang>.yml: the handbook's own words for the generator's
@@ -26,15 +25,30 @@ SECTIONS = {"": STRINGS_DIR, "form": SITE_TEMPLATES / "i18n/form", "print": SITE
 
 def catalogue(lang: str, section: str = "") -> dict[str, str]:
     """The generator's own words in `lang` for one section (see SECTIONS), as shipped."""
-    path = SECTIONS[section] / f"{lang}.yml"
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: no interface strings for language '{lang}'")
-    return dict(_read_catalogue(path, path.stat().st_mtime_ns))
+    return read_catalogue(SECTIONS[section] / f"{lang}.yml")
+
+
+def project_rel(path: Path) -> str:
+    """How messages name a file of the generator: site_templates/i18n/en.yml (a path elsewhere as it is)."""
+    return path.relative_to(PROJECT).as_posix() if path.is_relative_to(PROJECT) else path.as_posix()
+
+
+def read_catalogue(path: Path, rel: str | None = None) -> dict[str, Any]:
+    """One catalogue (`key: text` per line) read through the source reader, so that a broken one is named at its
+    file and line like any source file: a SourceError, never PyYAML's own text. `rel`: how messages name the file."""
+    rel = rel or project_rel(path)
+    if not path.is_file():
+        raise SourceError([Problem(rel, f"no words for the language '{path.stem}' here: copy another "
+                                   "language's file beside it and translate its texts")])
+    return dict(_read_catalogue(path, rel, path.stat().st_mtime_ns))
 
 
 @lru_cache(maxsize=32)  # every page's renderer asks; read again when the file changes (`serve` rebuilds)
-def _read_catalogue(path: Path, _changed: int) -> dict[str, str]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+def _read_catalogue(path: Path, rel: str, _changed: int) -> dict[str, Any]:
+    doc = read_yaml_file(path, rel)
+    if not isinstance(doc.data, dict):
+        raise SourceError([Problem(doc.rel, "must be a mapping: one 'key: text' per line", 1)])
+    return doc.data
 
 
 def load_strings(lang: str, words: dict[str, Any] | None = None, section: str = "") -> dict[str, str]:
