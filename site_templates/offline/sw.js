@@ -129,8 +129,10 @@ async function offlinePage(request) {
 
 async function file(event, url) {
   if (url.searchParams.has("sha256")) {
+    // only ever asked for a copy the worker holds: if it has gone meanwhile, say so (the worker then reads its own
+    // copy or the network's packed file), never download the 3.5 MB plain file in its place
     const kept = await caches.match(event.request, { cacheName: UNPACKED });
-    return kept || fetch(event.request);
+    return kept || new Response(null, { status: 404 });
   }
   const cache = await caches.open(cacheFor(url));
   const saved = await cache.match(event.request);
