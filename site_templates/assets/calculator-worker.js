@@ -1,7 +1,7 @@
 // Runs the handbook calculators (Python, in Pyodide) off the page's main thread, so the page never freezes.
-// Messages in: {type: "init", runtime, wheel, lang, manifest, lean, linkBytesPerSecond} then {type: "run", id,
-// request}. Out:
-// {type: "progress", loaded, total} (bytes, as sent), {type: "ready", start}, {type: "error", message},
+// Messages in: {type: "init", runtime, wheel, lang, manifest, lean, linkBytesPerSecond, controlled} then {type: "run",
+// id, request}. Out:
+// {type: "progress", loaded, total} (bytes, as sent), {type: "ready", start, kept, compiledMs}, {type: "error", message},
 // {type: "result", id, response}. `request`/`response` are JSON strings handled by
 // calculators.handle_request, which answers errors as data, never as a traceback.
 //
