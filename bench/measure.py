@@ -4,6 +4,7 @@ Playwright's polling adds nothing to it."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import statistics
 import tempfile
@@ -70,11 +71,14 @@ class Visit:
 
     ready_ms: float | None
     state: str
-    start: str
+    start: str  # how the site's calculator started (snapshot / plain); "" for the stock page
     bytes_total: int
     bytes_runtime: int
     requests_runtime: int
     files: dict[str, int] = field(default_factory=dict)  # body bytes the server sent, by file (all requests of it)
+    kept: str = ""  # the copies the site's worker started from (data-kept)
+    compiled_ms: float | None = None  # when the site's worker had its WebAssembly compiled (data-compiled-ms)
+    load: float | None = None  # the machine's 1-minute load average when the visit began
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -87,7 +91,9 @@ class ReadySeries:
     subject: str
     url: str
     cold: list[Visit] = field(default_factory=list)
-    warm: list[Visit] = field(default_factory=list)
+    warm: list[Visit] = field(default_factory=list)  # the second visit, one second after the first was ready
+    warm_5s: list[Visit] = field(default_factory=list)  # the second visit five seconds after (another profile)
+    kept: list[Visit] = field(default_factory=list)  # the visit after that, once the site has kept its snapshot
     calculations_ms: list[float] = field(default_factory=list)
 
     @staticmethod
@@ -100,8 +106,10 @@ class ReadySeries:
         return {
             "subject": self.subject, "url": self.url,
             "cold_median_ms": self._median(self.cold), "warm_median_ms": self._median(self.warm),
+            "warm_5s_median_ms": self._median(self.warm_5s), "kept_median_ms": self._median(self.kept),
             "start": sorted({v.start for v in self.cold + self.warm if v.start}),
             "cold": [v.to_dict() for v in self.cold], "warm": [v.to_dict() for v in self.warm],
+            "warm_5s": [v.to_dict() for v in self.warm_5s], "kept": [v.to_dict() for v in self.kept],
             "calculation_median_ms": round(statistics.median(calc), 1) if calc else None,
             "calculation_max_ms": round(calc[-1], 1) if calc else None,
             "calculations_ms": [round(x, 1) for x in self.calculations_ms],
@@ -132,28 +140,79 @@ def _poll(page: Any, script: str, timeout_ms: int = READY_TIMEOUT_MS) -> Any:
 
 
 def _visit(page: Any, url: str, traffic: Traffic, settle_s: float = 0.3) -> Visit:
+    load = _load()
     traffic.take()
     page.goto(url, wait_until="commit")
     ready = _poll(page, "() => window.__benchReady")
     time.sleep(settle_s)  # requests still in flight when ready (none expected) land in this visit's count
     requests = traffic.take()
     total, runtime, count = _traffic_of(requests)
+    widget = page.query_selector("[data-calculator]")
+    compiled = widget.get_attribute("data-compiled-ms") if widget else None
     return Visit(round(ready["ms"], 1) if ready["state"] == "ready" else None, ready["state"], ready["start"],
-                 total, runtime, count, _by_file(requests))
+                 total, runtime, count, _by_file(requests), (widget.get_attribute("data-kept") or "") if widget else "",
+                 float(compiled) if compiled else None, load)
+
+
+def _load() -> float | None:
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
+
+
+# Whether the site's worker has kept a start-up snapshot in this browser (calculator-worker.js, "handbook-unpacked").
+SNAPSHOT_KEPT = """async () => {
+  if (!window.caches) return false;
+  const cache = await caches.open("handbook-unpacked");
+  return (await cache.keys()).some((request) => request.url.includes("calculators.snapshot"));
+}"""
+KEPT_TIMEOUT_MS = 60_000
+
+
+def _profile(playwright: Any) -> tuple[Any, Path]:
+    """A browser profile on disk (as a phone's browser has), with the ready observer."""
+    profile = Path(tempfile.mkdtemp(prefix="bench-profile-"))
+    context = playwright.chromium.launch_persistent_context(
+        str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    context.add_init_script(READY_OBSERVER)
+    return context, profile
+
+
+def measure_later_visits(playwright: Any, url: str, traffic: Traffic, gap_s: float = 5.0,
+                         kept_wait_s: float = 1.0) -> tuple[Visit, Visit]:
+    """A fresh profile: a first visit, the second `gap_s` after it was ready, then (once the site's worker has kept
+    its snapshot, at most KEPT_TIMEOUT_MS; the stock page keeps nothing of its own) one more. Returns (second, kept)."""
+    context, profile = _profile(playwright)
+    try:
+        page = context.pages[0] if context.pages else context.new_page()
+        _visit(page, url, traffic)
+        time.sleep(gap_s)
+        second = _visit(page, url, traffic)
+        if page.query_selector("[data-calculator][data-start]"):  # the site's calculator, not the stock page
+            poll(page, SNAPSHOT_KEPT, timeout_ms=KEPT_TIMEOUT_MS, every_ms=200)
+        time.sleep(kept_wait_s)
+        kept = _visit(page, url, traffic)
+    finally:
+        context.close()
+        shutil.rmtree(profile, ignore_errors=True)
+    return second, kept
 
 
 def measure_ready(playwright: Any, subject: str, url: str, traffic: Traffic, calculations: int = 0,
                   between_visits_s: float = 1.0) -> tuple[Visit, Visit, list[float]]:
-    """A fresh profile: a first visit (cold: empty HTTP and code caches), `calculations` lookups, then a second
-    visit in the same profile (warm). Returns (cold, warm, calculation times)."""
-    profile = Path(tempfile.mkdtemp(prefix="bench-profile-"))
+    """A fresh profile on disk: a first visit (cold: empty HTTP and code caches), a second visit `between_visits_s`
+    after the first was ready (warm), then `calculations` lookups. The same gap for every subject: the lookups come
+    after the second visit, since time spent on them let the site keep its copies before its second visit while the
+    stock page had only the gap (issue 24: that made the site's warm visit look faster than a plain measurement's).
+    Returns (cold, warm, calculation times)."""
+    context, profile = _profile(playwright)
     try:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            context.add_init_script(READY_OBSERVER)
             page = context.pages[0] if context.pages else context.new_page()
             cold = _visit(page, url, traffic)
+            time.sleep(between_visits_s)  # the reader comes back
+            warm = _visit(page, url, traffic)
             timings = []
             if calculations:
                 time.sleep(THINK_S)
@@ -162,8 +221,6 @@ def measure_ready(playwright: Any, subject: str, url: str, traffic: Traffic, cal
                 if not answer["ok"]:
                     raise RuntimeError(f"{subject}: the benchmark's lookup was refused by the calculator")
                 timings.append(answer["ms"])
-            time.sleep(between_visits_s)  # a later visit: let the browser finish writing its caches
-            warm = _visit(page, url, traffic)
         finally:
             context.close()
     finally:

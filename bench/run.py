@@ -7,7 +7,8 @@ cannot measure.
 Everything is served from 127.0.0.1 by bench/server.py, in both server modes ("plain": a bare static host;
 "caching": Cache-Control + gzip as in docs/deploy/, which the preview server also sends). Side by side in one run: the site's calculator
 page, the same site with its start-up snapshot removed (the worker's fallback, also what a build without Node gives),
-and bench/stock/ (a bare loadPyodide() and one runPython from the same _pyodide/ files).
+and bench/stock/ (a bare loadPyodide() and one runPython from npm's Pyodide folder as installed, served
+by the same server under _pyodide/, so with the same caching headers).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from . import lighthouse
-from .measure import ReadySeries, chromium_version, measure_ready, measure_text_pages
+from .measure import ReadySeries, chromium_version, measure_later_visits, measure_ready, measure_text_pages
 from .report import evaluate_targets, format_table
 from .server import MODES, Traffic, serve_site
 
@@ -92,36 +93,39 @@ def text_pages(site: Path) -> list[str]:
     return pages
 
 
-def prepare(site: Path, dest: Path) -> tuple[Path, Path]:
-    """The served folders: the site plus the stock page, and a copy without the start-up snapshot."""
+def prepare(site: Path, dest: Path) -> tuple[Path, Path, Path]:
+    """The served folders: the site, a copy without the start-up snapshot, and the stock page's own folder."""
     from build_scripts.parts.calculators.runtime import RUNTIME_DIR, SNAPSHOT_NAME
 
-    shutil.copytree(BENCH / "stock", site / STOCK_DIR, dirs_exist_ok=True)
-    # the stock page's bare loadPyodide() needs Pyodide's full standard library and package lock, which the site
-    # leaves out since it ships a trimmed standard library (issue 13): served beside the site's runtime, as in npm
-    for name in ("python_stdlib.zip", "pyodide-lock.json"):
-        if not (site / RUNTIME_DIR / name).exists():
-            shutil.copyfile(PROJECT / "node_modules" / "pyodide" / name, site / RUNTIME_DIR / name)
     no_snapshot = dest / "site-no-snapshot"
     if no_snapshot.exists():
         shutil.rmtree(no_snapshot)
     shutil.copytree(site, no_snapshot)
     (no_snapshot / RUNTIME_DIR / SNAPSHOT_NAME).unlink(missing_ok=True)
-    return site, no_snapshot
+    # The stock page: the plainest use of npm's Pyodide, its folder as npm installs it (its own lock file, the full
+    # standard library) at the address the deploy notes' headers name (_pyodide/: a week's max-age), served by the
+    # same server as the site, nothing of the site's beside it.
+    stock = dest / "stock"
+    if stock.exists():
+        shutil.rmtree(stock)
+    shutil.copytree(PROJECT / "node_modules" / "pyodide", stock / RUNTIME_DIR)
+    shutil.copytree(BENCH / "stock", stock / STOCK_DIR)
+    return site, no_snapshot, stock
 
 
-def measure_mode(playwright: Any, mode: str, site: Path, no_snapshot: Path, runs: int, calculations: int,
-                 pages: list[str]) -> dict[str, Any]:
-    traffic_a, traffic_b = Traffic(), Traffic()
-    with serve_site(site, mode, traffic_a) as base, serve_site(no_snapshot, mode, traffic_b) as base_b:
+def measure_mode(playwright: Any, mode: str, site: Path, no_snapshot: Path, stock: Path, runs: int,
+                 calculations: int, pages: list[str]) -> dict[str, Any]:
+    traffic_a, traffic_b, traffic_c = Traffic(), Traffic(), Traffic()
+    with serve_site(site, mode, traffic_a) as base, serve_site(no_snapshot, mode, traffic_b) as base_b, \
+            serve_site(stock, mode, traffic_c) as base_c:
         series = {
-            "stock": ReadySeries("stock", base + STOCK_DIR + "/"),
+            "stock": ReadySeries("stock", base_c + STOCK_DIR + "/"),
             "site": ReadySeries("site", base + CALCULATOR_PAGE),
             "site_no_snapshot": ReadySeries("site_no_snapshot", base_b + CALCULATOR_PAGE),
         }
         if mode == "phone":  # over a minute per visit: only the two subjects the phone-link targets compare
             del series["site_no_snapshot"]
-        traffic_of = {"stock": traffic_a, "site": traffic_a, "site_no_snapshot": traffic_b}
+        traffic_of = {"stock": traffic_c, "site": traffic_a, "site_no_snapshot": traffic_b}
         for n in range(runs):
             order = list(series) if n % 2 == 0 else list(reversed(series))  # no subject always first
             for name in order:
@@ -132,7 +136,15 @@ def measure_mode(playwright: Any, mode: str, site: Path, no_snapshot: Path, runs
                 s.warm.append(warm)
                 s.calculations_ms += calc
                 print(f"  [{mode}] run {n + 1}/{runs} {name}: cold {cold.ready_ms} ms, warm {warm.ready_ms} ms"
-                      + (f", lookups {', '.join(f'{x:.0f}' for x in calc)} ms" if calc else ""), flush=True)
+                      f" (load {cold.load})" + (f", lookups {', '.join(f'{x:.0f}' for x in calc)} ms" if calc else ""),
+                      flush=True)
+                if mode == "phone":  # issue 24: the reader comes back 5 s later, then once the snapshot is kept
+                    later, kept = measure_later_visits(playwright, s.url, traffic_of[name])
+                    s.warm_5s.append(later)
+                    s.kept.append(kept)
+                    print(f"  [{mode}] run {n + 1}/{runs} {name}: second visit 5 s later {later.ready_ms} ms "
+                          f"({later.bytes_total} bytes), once kept {kept.ready_ms} ms ({kept.bytes_total} bytes)",
+                          flush=True)
         text = measure_text_pages(playwright, base, pages, traffic_a) if mode != "phone" else {}
     return {"ready": {k: v.to_dict() for k, v in series.items()}, "text_pages": text}
 
@@ -201,14 +213,14 @@ def main(argv: list[str] | None = None) -> int:
             print("Building both PDFs...", flush=True)
             results["pdf"] = time_pdfs(dest)
         results["meta"]["service_worker"] = (site / "sw.js").exists()
-        site, no_snapshot = prepare(site, dest)
+        site, no_snapshot, stock = prepare(site, dest)
         pages = text_pages(site)
         with sync_playwright() as playwright:
             results["meta"]["chromium"] = chromium_version(playwright)
             for mode in modes:
                 print(f"Browser runs, server mode '{mode}'...", flush=True)
                 results.setdefault("modes", {})[mode] = measure_mode(
-                    playwright, mode, site, no_snapshot, args.runs, args.calculations, pages)
+                    playwright, mode, site, no_snapshot, stock, args.runs, args.calculations, pages)
         if not args.no_search:  # hit rates per category and language, bytes, keystroke to results
             from . import search as search_bench
             results["search"] = search_bench.measure_site(site)

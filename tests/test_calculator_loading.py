@@ -140,3 +140,50 @@ def test_a_calculation_past_its_time_limit_restarts_the_worker(page, built_site,
         widget.locator('button[type="submit"]').click()
         widget.locator(".hb-calc__result .hb-calc__title").wait_for(timeout=30_000)
     assert page.js_errors == []
+
+
+# ---------------------------------------------------------------- issue 24: the second visit
+
+RUNTIME_KEPT = """async (names) => {
+  for (const name of names) if (!(await caches.match(new URL("../../_pyodide/" + name, location.href).href))) return false;
+  return true;
+}"""
+
+
+def test_with_save_data_a_later_visit_counts_only_what_it_must_download(page, built_site):
+    """The Start button names what will really come over the network: nothing once this browser holds the runtime
+    (then the calculator starts without asking: it costs no data), only the missing file otherwise; and a later
+    visit starts from the snapshot the first visit made on this device, with no runtime byte sent."""
+    words = load_strings("en")
+    page.context.add_init_script(SAVE_DATA)
+    served: list[tuple[str, int, int]] = []
+    with serve_site(built_site.site_dir, caching=True,
+                    record=lambda path, status, size: served.append((path, status, size))) as url:
+        page.goto(f"{url}en/consequence-lookup/")
+        page.wait_for_selector('[data-calculator][data-state="paused"]', timeout=30_000)
+        page.locator(".hb-calc__start").click()
+        page.wait_for_selector(READY, timeout=START_TIMEOUT_MS)
+        manifest = page.evaluate("() => fetch('../../_pyodide/calculators-runtime.json').then((r) => r.json())")
+        packed = manifest["packed"]
+        names = [packed.get(n, n) for n in ("pyodide.asm.wasm", manifest["stdlib"])] + [manifest["wheel"]]
+        assert poll(page, RUNTIME_KEPT, names, timeout_ms=60_000), "the service worker did not keep the runtime"
+        assert poll(page, """async () => (await (await caches.open("handbook-unpacked")).keys())
+                                .some((r) => r.url.includes("calculators.snapshot"))""", timeout_ms=60_000)
+        served.clear()
+        page.reload()
+        page.wait_for_selector(READY, timeout=START_TIMEOUT_MS)  # no question asked: nothing to download
+        widget = page.locator("[data-calculator]").first
+        assert widget.get_attribute("data-start") == "snapshot"  # made on this device by the first visit
+        assert "calculators.snapshot.gz" in widget.get_attribute("data-kept").split()
+        assert [(p, size) for p, status, size in served if f"/{RUNTIME_DIR}/" in p and size > 0] == []
+        # one file missing from this browser: the button names its size, not the whole runtime's
+        page.evaluate("""async (wheel) => {
+            for (const name of await caches.keys()) await (await caches.open(name)).delete(new URL("../../_pyodide/" + wheel, location.href).href);
+        }""", manifest["wheel"])
+        page.reload()
+        page.wait_for_selector('[data-calculator][data-state="paused"]', timeout=30_000)
+        label = re.fullmatch(re.escape(words["calc_start"].replace("\u00a0", " ")).replace(r"\{total\}", r"(\d+\.\d)"),
+                             page.locator(".hb-calc__start").inner_text().replace("\u00a0", " "))
+        wheel_mb = manifest["files"][manifest["wheel"]]["sent"] / 1e6
+        assert label and float(label.group(1)) == round(wheel_mb, 1), (label and label.group(1), wheel_mb)
+    assert page.js_errors == []

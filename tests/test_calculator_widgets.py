@@ -334,14 +334,15 @@ def test_pages_without_a_calculator_request_no_pyodide_file(browser, built_site)
 def test_a_calculator_page_starts_from_the_build_snapshot(page, built_site, site_url, data):
     if not (built_site.site_dir / RUNTIME_DIR / SNAPSHOT_NAME).exists():
         pytest.skip("the build made no start-up snapshot (no node)")
-    # issue 13: a first visit over a slow link starts without the snapshot; once the service worker holds it
-    # (kept after the first start), the next visit restores it
-    open_calculator(page, f"{site_url}es/absentee-calculator/")
-    snapshot = f"../../{RUNTIME_DIR}/{SNAPSHOT_NAME}"
-    assert poll(page, f"async () => !!(await caches.match(new URL('{snapshot}', location.href).href))",
-                timeout_ms=60_000), "the service worker did not keep the snapshot after the first visit"
+    # issue 13/24: the build's snapshot is used when this browser already holds it (here: the HTTP cache, as after
+    # a visit over a fast link); nothing kept on the device yet, so it is the build's own that restores
+    page.goto(f"{site_url}es/")
+    # read to the end: the HTTP cache's entry is complete only then
+    assert page.evaluate(f"() => fetch('../{RUNTIME_DIR}/{SNAPSHOT_NAME}').then((r) => r.arrayBuffer())"
+                         ".then((body) => body.byteLength)") > 1_000_000
     widget = open_calculator(page, f"{site_url}es/absentee-calculator/")
     assert widget.get_attribute("data-start") == "snapshot"  # a snapshot made by Node restores in Chromium
+    assert widget.get_attribute("data-kept") == ""
     fill_absentee(widget, "8", "120")
     result_box(widget).locator(".hb-calc__title").wait_for()
     assert result_box(widget).locator(".hb-calc__title").inner_text() == ask(

@@ -1,4 +1,4 @@
-// The reference start Pyodide's documentation shows: import, loadPyodide(), one runPython. Same origin, same files.
+// The reference start Pyodide's documentation shows: import, loadPyodide(), one runPython. npm's Pyodide folder as installed.
 import { loadPyodide } from "../_pyodide/pyodide.mjs";
 
 const status = document.getElementById("stock");

@@ -17,7 +17,7 @@ from typing import Any
 
 import jinja2
 
-from ..parts.calculators.runtime import RUNTIME_DIR
+from ..parts.calculators.runtime import RUNTIME_DIR, SNAPSHOT_NAME
 from ..parts.calculators.runtime_manifest import kept_offline
 from ..parts.theme import site_favicon, site_logo
 from ..source.handbook import Handbook
@@ -115,7 +115,10 @@ def write_service_worker(hb: Handbook, site_dir: Path) -> ServiceWorker:
     if missing:
         raise FileNotFoundError(f"the service worker would precache missing files: {', '.join(missing)}")
     runtime_dir = site_dir / RUNTIME_DIR
-    runtime = [f"{RUNTIME_DIR}/{name}" for name in kept_offline(runtime_dir)] if runtime_dir.is_dir() else []
+    # not the start-up snapshot: the calculators' worker makes its own on the device, so no background download of
+    # 5.7 MB holds back the reader's next visit on a slow link (issue 24)
+    runtime = ([f"{RUNTIME_DIR}/{name}" for name in kept_offline(runtime_dir, leave_out=(SNAPSHOT_NAME,))]
+               if runtime_dir.is_dir() else [])
     worker = ServiceWorker(site_dir / SERVICE_WORKER, build_id(site_dir), list(hb.languages), precache, runtime)
     source = (TEMPLATES / SERVICE_WORKER).read_text(encoding="utf-8")
     config = json.dumps(worker.config(), ensure_ascii=False, sort_keys=True)

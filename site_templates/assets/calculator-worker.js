@@ -1,15 +1,19 @@
 // Runs the handbook calculators (Python, in Pyodide) off the page's main thread, so the page never freezes.
-// Messages in: {type: "init", runtime, wheel, lang, manifest, lean, linkBytesPerSecond} then {type: "run", id,
-// request}. Out:
-// {type: "progress", loaded, total} (bytes, as sent), {type: "ready", start}, {type: "error", message},
+// Messages in: {type: "init", runtime, wheel, lang, manifest, lean, linkBytesPerSecond, controlled} then {type: "run",
+// id, request}. Out:
+// {type: "progress", loaded, total} (bytes, as sent), {type: "ready", start, kept, compiledMs}, {type: "error", message},
 // {type: "result", id, response}. `request`/`response` are JSON strings handled by
 // calculators.handle_request, which answers errors as data, never as a traceback.
 //
 // Start-up: the build leaves beside the wheel a memory snapshot of Pyodide with the calculators already imported
 // (build_scripts/parts/calculators/runtime.py). Restoring it skips Python's start and the wheel's install, the slow part. If it is
 // missing or does not restore, Pyodide starts the plain way from the same files and installs the wheel.
+// A plain start makes the same snapshot on this device once the calculator is ready (issue 24): the next visit
+// restores it without downloading the build's 5.7 MB.
 const SNAPSHOT = "calculators.snapshot.gz";
 let handle = null;
+let compiledMs = 0; // when the WebAssembly was compiled (ms after the start): the benchmark reads it
+let startedPlain = null; // the Pyodide of a plain start made in snapshot-making mode, until its snapshot is taken
 
 // The snapshot's bytes, inflated while they download (unless the host already sent them gzip-encoded and the browser
 // inflated them), then its non-zero pages put back in place (build_scripts/parts/calculators/runtime.py, sparse_pages, writes them).
@@ -25,6 +29,44 @@ const MAGIC = [0x48, 0x42, 0x53, 0x4e, 0x41, 0x50, 0x00, 0x01]; // "HBSNAP" 0 1
 
 function inPageLayout(bytes) {
   return MAGIC.every((byte, i) => bytes[i] === byte);
+}
+
+// The snapshot's memory without its all-zero pages, in the layout unpackPages reads (the build's sparse_pages in
+// build_scripts/parts/calculators/runtime.py writes the same): two thirds of it are zeros.
+const PAGE = 4096;
+function sparsePages(memory) {
+  const words = memory.byteOffset % 4 === 0 && memory.length % 4 === 0
+    ? new Uint32Array(memory.buffer, memory.byteOffset, memory.length / 4) : null;
+  const count = Math.ceil(memory.length / PAGE);
+  const kept = [];
+  for (let k = 0; k < count; k++) {
+    const from = k * PAGE;
+    const to = Math.min(from + PAGE, memory.length);
+    let used = false;
+    if (words && to - from === PAGE) {
+      for (let w = from / 4, end = to / 4; w < end && !used; w++) used = words[w] !== 0;
+    } else {
+      for (let b = from; b < to && !used; b++) used = memory[b] !== 0;
+    }
+    if (used) kept.push(k);
+  }
+  const head = 20 + 4 * kept.length;
+  let size = head;
+  for (const k of kept) size += Math.min(PAGE, memory.length - k * PAGE);
+  const out = new Uint8Array(size);
+  out.set(MAGIC, 0);
+  const view = new DataView(out.buffer);
+  view.setUint32(8, memory.length, true);
+  view.setUint32(12, PAGE, true);
+  view.setUint32(16, kept.length, true);
+  let at = head;
+  kept.forEach((k, i) => {
+    view.setUint32(20 + 4 * i, k, true);
+    const part = memory.subarray(k * PAGE, Math.min((k + 1) * PAGE, memory.length));
+    out.set(part, at);
+    at += part.length;
+  });
+  return out;
 }
 
 function unpackPages(packed) {
@@ -58,9 +100,26 @@ const toKeep = {}; // name -> {bytes, type}: unpacked during this start, kept on
 const usedKept = new Set(); // the kept copies this start was made from (reported with "ready")
 let runtimeBase = self.location.href;
 
+// A snapshot holds the memory of one Pyodide started from one standard library with one wheel: it is keyed by all
+// of them (the build's snapshot and one made on this device are the same state, so they share the key).
 function keptKey(name) {
-  const file = manifest.files[name];
-  return file && file.sha256 ? new URL(`${name}?sha256=${file.sha256}`, runtimeBase).href : null;
+  const inputs = name === SNAPSHOT ? ["pyodide.asm.wasm", "pyodide.asm.mjs", manifest.stdlib, manifest.wheel] : [name];
+  const hashes = inputs.map((input) => (manifest.files[input] || {}).sha256);
+  return hashes.every(Boolean) ? new URL(`${name}?sha256=${hashes.join("-")}`, runtimeBase).href : null;
+}
+
+// The kept WebAssembly compiled from a response the browser's code cache applies to: fetched by its own URL, which
+// the service worker answers from Cache Storage as it is, so Chromium keeps the machine code beside the entry and
+// the next visit skips compiling (a Response built from bytes, or a match() in this worker, gets no code cache).
+// Without a service worker in control, the kept copy read here.
+function compileKept(keptWasm, controlled) {
+  const viaServiceWorker = controlled ? fetch(keptKey("pyodide.asm.wasm"), { credentials: "same-origin" })
+    .then((response) => {
+      if (!response.ok || response.headers.get("Content-Type") !== "application/wasm") throw new Error("not kept");
+      keptWasm.body.cancel().catch(() => {});
+      return WebAssembly.compileStreaming(response);
+    }) : Promise.reject(new Error("no service worker"));
+  return viaServiceWorker.catch(() => WebAssembly.compileStreaming(keptWasm));
 }
 
 async function keptCopy(name) {
@@ -79,7 +138,10 @@ async function keepUnpacked() {
     const cache = await self.caches.open(UNPACKED_CACHE);
     const current = new Set(KEPT.map(keptKey));
     for (const request of await cache.keys()) if (!current.has(request.url)) await cache.delete(request);
-    for (const [name, { bytes, type }] of Object.entries(toKeep)) {
+    // the snapshot first: it saves the most, and the reader may leave the page before the WebAssembly is stored
+    const names = Object.keys(toKeep).sort((a, b) => (b === SNAPSHOT) - (a === SNAPSHOT));
+    for (const name of names) {
+      const { bytes, type } = toKeep[name];
       delete toKeep[name];
       const key = keptKey(name);
       const body = await Promise.resolve(bytes).catch(() => null); // a download that failed is not kept
@@ -107,7 +169,19 @@ const received = {};
 const expected = new Set();
 let lastReport = 0;
 
+// Files this browser already holds (the service worker's copies) cost the reader nothing: the total says what will
+// really come over the network (almost nothing on a later visit). Looked up beside the first downloads.
+const here = new Set();
+
+function lookUpHere(names) {
+  if (!self.caches) return;
+  for (const name of names) {
+    self.caches.match(new URL(name, runtimeBase).href).then((found) => { if (found) here.add(name); }, () => {});
+  }
+}
+
 function sentSize(name, encoded) {
+  if (here.has(name)) return 0;
   const file = manifest.files[name] || {};
   return encoded === false ? file.bytes || 0 : file.sent || file.bytes || 0;
 }
@@ -324,6 +398,7 @@ async function start(runtime, options) {
   import(at("pyodide.asm.mjs")).catch(() => {});
   const unpacker = loadUnpacker(at(UNPACKER));
   manifest = (await sizes) || manifest;
+  lookUpHere(Object.keys(manifest.files));
   const packed = manifest.packed || {};
   const stdlibName = manifest.stdlib || "python_stdlib.zip";
   const stdlibUrl = at(stdlibName);
@@ -331,7 +406,8 @@ async function start(runtime, options) {
   // a later visit: the WebAssembly this browser unpacked before, if it kept it (then the download is dropped)
   // beside it, the kept snapshot: always in the build's page layout, so anything else is damaged, dropped before
   // Pyodide sees it (given a damaged snapshot, Pyodide may never answer)
-  const keptSnapshotLookup = !manifest.files[SNAPSHOT] ? Promise.resolve(null) : keptCopy(SNAPSHOT)
+  // (made by the build or on this device: a build without one still gets the device's)
+  const keptSnapshotLookup = keptCopy(SNAPSHOT)
     .then(async (response) => {
       if (!response) return null;
       const bytes = new Uint8Array(await response.arrayBuffer());
@@ -357,13 +433,14 @@ async function start(runtime, options) {
     : wasm.then(() => received[wasmName()].done).then(() => performance.now() - began);
   wasmDone.catch(() => {});
   const compiled = keptWasm
-    ? WebAssembly.compileStreaming(keptWasm).catch(() => {
+    ? compileKept(keptWasm, options.controlled).catch(() => {
       usedKept.delete("pyodide.asm.wasm");
       forgetKept();
       return compileWasm(fetch(wasmUrl), wasmUrl);
     })
     : compileWasm(wasm, wasmUrl);
   compiled.catch(() => {}); // reported where it is awaited
+  compiled.then(() => { compiledMs = performance.now() - began; }, () => {});
   // The standard library in memory, unpacked (Pyodide reads it whole; a second start, after a failed snapshot,
   // reads the same bytes). Downloaded whole before unpacking: the unpacker works on one stream at a time, the
   // WebAssembly's, and must not hold this download back meanwhile.
@@ -412,13 +489,31 @@ async function start(runtime, options) {
       if (keptSnapshot) forgetKept();
     }
   }
-  const pyodide = await withOurFiles(compiled, answers, () => loadPyodide(settings));
+  // a plain start in snapshot-making mode, when there is somewhere to keep the snapshot it can then make
+  const makeSnapshot = !!(self.caches && keptKey(SNAPSHOT));
+  const pyodide = await withOurFiles(compiled, answers, () => loadPyodide({ ...settings, _makeSnapshot: makeSnapshot }));
   received["pyodide.asm.mjs"] = { bytes: Infinity };
+  if (makeSnapshot) startedPlain = pyodide;
   pyodide.FS.writeFile("/tmp/calculators.whl", new Uint8Array(await (wheelBytes || fetch(at(options.wheel))
     .then((response) => response.arrayBuffer()))));
   pyodide.runPython(UNPACK_PY);
   handle = calculatorsOf(pyodide);
   return "plain";
+}
+
+// The memory of the Pyodide started here, calculators imported, as the build's snapshot would hold it, kept for the
+// next visit: it then restores in a fraction of Python's start and no byte of the build's snapshot is downloaded
+// (the service worker no longer fetches it in the background, where it held back the reader's next visit on a slow
+// link). Taken once the page has been told the calculator is ready; a few hundred ms of this worker's time.
+function snapshotOfThisStart() {
+  if (!startedPlain) return;
+  try {
+    const memory = startedPlain.makeMemorySnapshot();
+    toKeep[SNAPSHOT] = { bytes: sparsePages(memory), type: "application/octet-stream" };
+  } catch (error) {
+    // Pyodide refused (a JavaScript object held by Python): the next visit starts the plain way again
+  }
+  startedPlain = null;
 }
 
 // Browsers run WebAssembly through a quick baseline compile first and optimise the functions that get busy later:
@@ -454,9 +549,10 @@ self.onmessage = async (event) => {
     try {
       const how = await start(message.runtime, { wheel: message.wheel, manifest: message.manifest,
                                                  manifestUrl: message.manifestUrl, lean: message.lean,
-                                                 linkBytesPerSecond: Number(message.linkBytesPerSecond) || 0 });
-      self.postMessage({ type: "ready", start: how, kept: [...usedKept] });
-      setTimeout(() => { warmUp(message.lang); keepUnpacked(); }, 0);
+                                                 linkBytesPerSecond: Number(message.linkBytesPerSecond) || 0,
+                                                 controlled: !!message.controlled });
+      self.postMessage({ type: "ready", start: how, kept: [...usedKept], compiledMs: Math.round(compiledMs) });
+      setTimeout(() => { snapshotOfThisStart(); warmUp(message.lang); keepUnpacked(); }, 0);
     } catch (error) {
       self.postMessage({ type: "error", message: String(error && error.message || error) });
     }

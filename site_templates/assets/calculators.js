@@ -78,17 +78,38 @@
     });
   }
 
-  // What the first visit downloads on the way it starts (the plain start: no snapshot), as a compressing host sends it:
-  // the packed copy of a file where there is one, and the unpacker (calculator-worker.js).
-  function downloadBytes() {
-    if (!manifest) return 0;
+  // What starting downloads (the plain start: no snapshot), as a compressing host sends it: the packed copy of a
+  // file where there is one, and the unpacker (calculator-worker.js); not the files this browser already holds
+  // (the service worker's copies, looked up once the sizes are in: `here`).
+  var here = {};
+
+  function downloadNames() {
     var packed = manifest.packed || {};
     var names = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", manifest.stdlib, manifest.wheel];
     if (manifest.unpacker) names.push(manifest.unpacker);
-    return names.reduce(function (sum, name) {
-      var file = manifest.files[packed[name] || name];
-      return sum + (file ? file.sent || file.bytes : 0);
+    return names.map(function (name) { return packed[name] || name; });
+  }
+
+  function downloadBytes() {
+    if (!manifest) return 0;
+    return downloadNames().reduce(function (sum, name) {
+      var file = manifest.files[name];
+      return sum + (file && !here[name] ? file.sent || file.bytes : 0);
     }, 0);
+  }
+
+  // Which of those files this browser holds; never longer than HERE_WAIT_MS (then they count as not held).
+  var HERE_WAIT_MS = 500;
+  function lookUpHere(then) {
+    var done = false;
+    function go() {
+      if (!done) { done = true; then(); }
+    }
+    if (!manifest || !window.caches) return go();
+    window.setTimeout(go, HERE_WAIT_MS);
+    Promise.all(downloadNames().map(function (name) {
+      return caches.match(runtime + name).then(function (found) { if (found) here[name] = true; }, function () {});
+    })).then(go, go);
   }
 
   function loadingParts(widget) {
@@ -216,6 +237,7 @@
         widgets.forEach(function (widget) {
           widget.setAttribute("data-start", message.start || ""); // how it started: for the benchmark and tests
           widget.setAttribute("data-kept", (message.kept || []).join(" "));
+          widget.setAttribute("data-compiled-ms", String(message.compiledMs || "")); // read by the benchmark
         });
         setState("ready");
         if (restarting) {
@@ -235,7 +257,8 @@
       }
     };
     worker.postMessage({ type: "init", runtime: runtime, wheel: wheel, lang: lang, manifest: manifest,
-                         manifestUrl: runtime + MANIFEST, lean: metered(), linkBytesPerSecond: linkBytesPerSecond() });
+                         manifestUrl: runtime + MANIFEST, lean: metered(), linkBytesPerSecond: linkBytesPerSecond(),
+                         controlled: !!(navigator.serviceWorker && navigator.serviceWorker.controller) });
   }
 
   // A calculation past its time limit: the worker (stuck in Python) is stopped, every waiting answer says so in the
@@ -708,7 +731,17 @@
   }
   setState("loading");
   if (metered()) {
-    withManifest(pause); // the Start button names the size
+    // the Start button names the size; when this browser holds every file, starting costs no data: no question
+    withManifest(function () {
+      lookUpHere(function () {
+        if (manifest && downloadBytes() === 0) {
+          chosen = true;
+          start();
+        } else {
+          pause();
+        }
+      });
+    });
   } else {
     manifestKnown = true; // the worker reads the sizes itself, beside its first downloads
     if ("requestIdleCallback" in window) window.requestIdleCallback(start, { timeout: 1500 });

@@ -35,9 +35,9 @@
     function check() {
       if (widget.getAttribute("data-state") !== "ready") return;
       observer.disconnect();
-      // Save-Data: keep what was downloaded, never fetch the 6 MB start-up snapshot in the background
-      var c = navigator.connection;
-      tell(registration, { type: "visited", runtime: true, lean: !!(c && c.saveData), urls: usedFiles() });
+      // the runtime's files this page used (the start-up snapshot is not among them: the calculators' worker makes
+      // its own on this device)
+      tell(registration, { type: "visited", runtime: true, urls: usedFiles() });
     }
     observer.observe(widget, { attributes: true, attributeFilter: ["data-state"] });
     check();

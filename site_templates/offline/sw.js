@@ -3,7 +3,10 @@
 // worker, and its activation deletes the caches of every other build.
 //   Pages: network first (the newest text when online; the saved copy when the network fails or stalls), else the
 //   offline page in the reader's language.  Other files of the site: cache first (within a build they never change).
-//   The calculators' runtime: saved as a whole once a calculator has started (pages ask, see assets/offline.js).
+//   The calculators' runtime: saved as a whole once a calculator has started (pages ask, see assets/offline.js),
+//   without the start-up snapshot: the calculators' worker makes its own on the device (issue 24).
+//   The copies the calculators' worker keeps unpacked (addressed with "?sha256="): answered as they are, so the
+//   browser's code cache applies to the WebAssembly compiled from them.
 // Only GET requests for this site's own files are handled; anything else goes to the network untouched.
 "use strict";
 
@@ -125,6 +128,12 @@ async function offlinePage(request) {
 // ------------------------------------------------------------------ other files: cache first
 
 async function file(event, url) {
+  if (url.searchParams.has("sha256")) {
+    // only ever asked for a copy the worker holds: if it has gone meanwhile, say so (the worker then reads its own
+    // copy or the network's packed file), never download the 3.5 MB plain file in its place
+    const kept = await caches.match(event.request, { cacheName: UNPACKED });
+    return kept || new Response(null, { status: 404 });
+  }
   const cache = await caches.open(cacheFor(url));
   const saved = await cache.match(event.request);
   if (saved) return saved;
@@ -155,8 +164,6 @@ function remember(data) {
     const url = new URL(href, root());
     if (ours(url)) jobs.push(save(cacheFor(url), url.href, false));
   }
-  // the start-up snapshot (6 MB) only when the page allows it: never under Save-Data (see calculator-worker.js)
-  const wanted = CONFIG.runtime.filter((path) => !(data.lean && path.endsWith(".snapshot.gz")));
-  if (data.runtime) for (const path of wanted) jobs.push(save(RUNTIME, at(path), false));
+  if (data.runtime) for (const path of CONFIG.runtime) jobs.push(save(RUNTIME, at(path), false));
   return Promise.all(jobs);
 }

@@ -45,10 +45,10 @@ def write_manifest(runtime: Path, stdlib: str, wheel: str, full_lock: Path, pack
     return target
 
 
-def kept_offline(runtime: Path) -> list[str]:
+def kept_offline(runtime: Path, leave_out: tuple[str, ...] = ()) -> list[str]:
     """The runtime's files a browser keeps for offline use: all but the plain copies of packed files (the worker's
-    fallback, which a working unpacker never asks for: 11 MB the service worker must not fetch)."""
+    fallback, which a working unpacker never asks for: 11 MB the service worker must not fetch) and `leave_out`."""
     manifest_file = runtime / MANIFEST_NAME
     manifest = json.loads(manifest_file.read_text(encoding="utf-8")) if manifest_file.is_file() else {}
-    fallbacks = set((manifest.get("packed") or {}).keys())
+    fallbacks = set((manifest.get("packed") or {}).keys()) | set(leave_out)
     return sorted(p.name for p in runtime.iterdir() if p.is_file() and p.name not in fallbacks)
