@@ -393,6 +393,8 @@ async function start(runtime, options) {
   firstWasm.catch(() => {}); // reported where it is awaited
   expected.add("pyodide.asm.mjs");
   const imported = import(at("pyodide.mjs"));
+  // reported where it is awaited; a start that fails before that (no sizes file) must not leave it unhandled
+  imported.catch(() => {});
   // Pyodide imports its 1.2 MB (260 KB compressed) JavaScript only once loadPyodide runs: asked for now, it arrives
   // beside the WebAssembly (the module map gives Pyodide's own import the same module, no second request)
   import(at("pyodide.asm.mjs")).catch(() => {});
