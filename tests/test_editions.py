@@ -59,8 +59,10 @@ def test_changes_page_lists_each_kind_of_change_once_and_nothing_else(editions):
     hb, _ = editions
     en = _entries(changes_markdown(hb, "en"))
     prose = [e for e in en if e.startswith("Paragraph")]
-    # reworded, removed, reworded (Spanish behind), added, split in two (one change), deadline sentence
-    assert len(prose) == 6, prose
+    # reworded, removed, reworded (Spanish behind), added, split in two (one change); the deadline's sentence, changed
+    # only where deadlines.yml quotes it, is the deadline's own change below (listed once, with its place)
+    assert len(prose) == 5, prose
+    assert not any("ten (10)" in e for e in prose)
     assert any("Paragraph removed: Teachers take attendance" in e for e in prose)
     assert any("Paragraph added: Phones stay in lockers" in e for e in prose)
     assert any("[removed: two] [added: three]" in e for e in prose)
@@ -93,9 +95,9 @@ def test_spanish_page_words_every_change_in_spanish_and_shows_the_governing_text
     hb, _ = editions
     markdown = changes_markdown(hb, "es")
     es = _entries(markdown)
-    assert len([e for e in es if e.startswith("Párrafo")]) == 6
+    assert len([e for e in es if e.startswith("Párrafo")]) == 5
     # the translation was updated with its twin: shown in Spanish, with Spanish marks
-    assert any("[eliminado: cinco (5)] [añadido: diez (10)]" in e for e in es)
+    assert any("salón[añadido: , pasillo] y [eliminado: pasillo.][añadido: autobús.]" in e for e in es)
     # not updated: the approved English shown, marked as such (lang) and said in words
     behind = _soup(markdown).select("div.hb-change[lang=en]")
     assert len(behind) == 1 and "three" in behind[0].get_text()
@@ -304,10 +306,11 @@ def test_editor_changes_a_sentence_a_matrix_cell_and_a_deadline_in_english_only(
     hb, findings = load_and_check(config)
     for lang in hb.languages:
         entries = _entries(changes_markdown(hb, lang))
-        # the sentence, the deadline's sentence (its page text), the cell, the deadline: nothing else
-        assert len(entries) == 4, entries
+        # the sentence, the cell, the deadline: nothing else (the deadline's sentence on its page, changed only where
+        # deadlines.yml quotes it, is the deadline's change again: listed once, as the deadline with its place)
+        assert len(entries) == 3, entries
         assert any("field trips" in e for e in entries) and any("Detention" in e for e in entries)
-        assert sum("five (5)" in e or "5 " in e for e in entries) == 2
+        assert sum("five (5)" in e or "5 " in e for e in entries) == 1
     stale = sorted(f.places[0] for f in findings if f.topic == STALE.id)
     assert stale == ["handbook/data/deadlines.yml:127", "handbook/data/matrices/elementary.yml:72",
                      "handbook/pages/es/section-01.md:11", "handbook/pages/es/section-03.md:23"]
@@ -379,3 +382,21 @@ def test_changes_page_meets_wcag_in_both_schemes_and_fits_a_phone(tmp_path, brow
                 assert page.evaluate("document.documentElement.scrollWidth") <= 320
                 assert page.locator("div.hb-change ins .hb-change__label").count() >= 4
             context.close()
+
+
+def test_a_paragraph_is_left_to_the_data_change_only_when_it_changed_only_where_the_data_quotes_it():
+    from build_scripts.core.editions import ProseChange, shown_by_data
+    from build_scripts.parts.base import DataChange
+
+    def change(before: str, after: str) -> ProseChange:
+        return ProseChange("p", "", Paragraph(before, 1, 0, 0, ""), Paragraph(after, 1, 0, 0, ""), ())
+
+    old, new = "appeal within three (3) school days.", "appeal within five (5) school days."
+    deadline = DataChange("Deadline", "3 school days", "5 school days", "en", quoted=(old, new))
+    other = DataChange("Code LAT", "Late", "Lateness", "en")
+    assert shown_by_data(change(f"Parents may {old} Then", f"Parents may {new} Then"), [other, deadline])
+    # a word changed beside the quoted sentence: the paragraph is a change of its own
+    assert not shown_by_data(change(f"Parents may {old} Then", f"A parent may {new} Then"), [deadline])
+    # the sentence changed while the deadline's data did not (no such data change): listed as prose
+    assert not shown_by_data(change(f"Parents may {old}", f"Parents may {new}"), [other])
+    assert not shown_by_data(ProseChange("p", "", None, Paragraph(new, 1, 0, 0, ""), ()), [deadline])

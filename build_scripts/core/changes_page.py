@@ -12,4 +12,5 @@ def changes_markdown(hb: Handbook, lang: str, renderer: type[Renderer] = Rendere
     if hb.previous is None:
         return None
     r = renderer(hb, lang)
-    return r.render_template("changes.md.j2", CHANGES_PAGE, prose=prose_by_page(hb, lang), data=data_changes(hb, r))
+    data = data_changes(hb, r)
+    return r.render_template("changes.md.j2", CHANGES_PAGE, prose=prose_by_page(hb, lang, data), data=data)

@@ -329,11 +329,27 @@ def _section_heading(hb: Handbook, lang: str, change: ProseChange) -> str:
     return heading.text if heading else side.heading
 
 
-def prose_by_page(hb: Handbook, lang: str) -> list[PageChanges]:
-    """The governing language's prose changes, grouped by page and section, as `lang`'s page shows them."""
+def shown_by_data(change: ProseChange, data: list[DataChange]) -> bool:
+    """Whether a changed paragraph differs from its previous text only in sentences the data quotes and whose data
+    change is listed (a deadline's count in its sentence): then that data change says it, with its place."""
+    if change.before is None or change.after is None:
+        return False
+    before, after = reading_text(change.before.text), reading_text(change.after.text)
+    for quoted in {c.quoted for c in data if c.quoted}:
+        old, new = (reading_text(q) for q in quoted)
+        if old and old != new and old in before and new in after:
+            before = before.replace(old, new)
+    return before == after
+
+
+def prose_by_page(hb: Handbook, lang: str, data: list[DataChange] | None = None) -> list[PageChanges]:
+    """The governing language's prose changes, grouped by page and section, as `lang`'s page shows them; a paragraph
+    whose change `data` already lists (`shown_by_data`) is left out."""
     governing = hb.languages[0]
     pages: dict[str, PageChanges] = {}
     for change in prose_changes(hb):
+        if data and shown_by_data(change, data):
+            continue
         shown = ShownChange(change, governing, False)
         if lang != governing:
             translated = translated_prose(hb, change, lang)

@@ -95,6 +95,9 @@ class DataChange:
     after: str | None
     text_lang: str
     where: tuple[str, str | None] | None = None
+    # the page's sentence this data quotes word for word, before and after, in the governing language (a deadline's
+    # quote): a paragraph that changed only there is this change again, so the changes page lists it once
+    quoted: tuple[str, str] | None = None
 
     @property
     def kind(self) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -433,7 +433,10 @@ def changes(before: Handbook, after: Handbook, r: Rendering) -> list[DataChange]
             return place(r, INSERT, proc.id, f"deadline-{step.id}")
 
         def details(old: Step, new: Step) -> list[DataChange]:
-            return value_change(r, what(new), step_reading(r, old_d, old), step_reading(r, new_d, new), where(new))
+            governing = r.hb.languages[0]
+            quoted = (old.quote.get(governing, ""), new.quote.get(governing, ""))
+            return [replace(change, quoted=quoted) for change in
+                    value_change(r, what(new), step_reading(r, old_d, old), step_reading(r, new_d, new), where(new))]
 
         def shown(step: Step, proc: Procedure = proc) -> Text:  # an added step reads in this edition's events
             reading = step_reading(r, new_d if step in proc.steps else old_d, step)
