@@ -141,6 +141,21 @@ def test_a_one_language_guide_without_search_yml_gets_search(browser, one_langua
         context.close()
 
 
+def test_results_fit_a_320_px_phone(browser, site_url):
+    """A heading written as one long slashed word (ACOSO ESCOLAR/INTIMIDACIÓN/INSTIGACIÓN/...) wraps inside the
+    dialog instead of running off the screen (WCAG 1.4.10)."""
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.goto(site_url + "es/")
+    page.click("button.hb-search-open")
+    page.keyboard.type("acoso escolar", delay=10)
+    page.wait_for_selector(".hb-search__result")
+    widths = page.evaluate("""() => { const d = document.querySelector('dialog.hb-search');
+        return [d.scrollWidth, d.clientWidth, document.documentElement.scrollWidth]; }""")
+    assert widths[0] <= widths[1] and widths[2] <= 320, widths
+    context.close()
+
+
 @pytest.fixture(scope="module")
 def spanish_search(browser, site_url):
     context = browser.new_context()
