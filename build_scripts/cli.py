@@ -20,7 +20,6 @@ from .parts.form import endpoint_setting
 from .source.config import handbook_dir, read_config
 from .source.handbook import Handbook
 from .source.paths import PROJECT
-from .source.handbook import Handbook
 from .source.reading import SourceError
 
 T = TypeVar("T")

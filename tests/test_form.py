@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 import yaml
 
-from build_scripts.parts.form import SCHEMA_FILE, endpoint_setting, load_form_strings, record_shape
+from build_scripts.parts.form import SCHEMA_FILE, endpoint_setting, record_shape
 from build_scripts.parts.fingerprint import handbook_fingerprint
 from build_scripts.core.load import load_handbook
-from build_scripts.source.i18n import language_name
+from build_scripts.source.i18n import catalogue, language_name
 from build_scripts.core.render import Renderer
 from build_scripts.source.reading import SourceError
 
@@ -161,7 +161,7 @@ def test_endpoint_setting():
 
 
 def test_form_strings_are_complete_in_every_language():
-    strings = {lang: load_form_strings(lang) for lang in LANGS}
+    strings = {lang: catalogue(lang, "form") for lang in LANGS}
     assert set(strings["en"]) == set(strings["es"])
     for lang, table in strings.items():
         assert all(isinstance(v, str) and v.strip() for v in table.values()), lang
@@ -256,7 +256,7 @@ def tab(browser):
 def _open(page, base: str, lang: str) -> dict[str, str]:
     page.goto(f"{base}{lang}/acknowledgement/")
     page.wait_for_selector("#ack-form:not([hidden])")
-    return load_form_strings(lang)
+    return catalogue(lang, "form")
 
 
 def _fill(page, student: str = "Ana María López", parent: str = "Rosa López", school: str | None = None) -> None:
@@ -467,7 +467,7 @@ def test_without_javascript_the_page_offers_the_paper_route(browser, site_url, b
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{site_url}{lang}/acknowledgement/")
-    strings = load_form_strings(lang)
+    strings = catalogue(lang, "form")
     assert page.locator("#ack-form").is_hidden()
     text = page.inner_text("article")
     assert strings["noscript_title"] in text

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from build_scripts.source.i18n import load_strings
+from build_scripts.source.i18n import catalogue, load_strings
 from receiver.validation import _same_name
 from tests.conftest import soup_of, watched_tab
 from tests.test_calculator_widgets import LANGS, READY, START_TIMEOUT_MS, ask
@@ -127,7 +127,7 @@ def test_another_name_is_not_the_signature():
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_form_signs_names_as_people_type_them_and_marks_only_invalid_fields(browser, site_url, lang):
-    strings = load_form_strings(lang)
+    strings = catalogue(lang, "form")
     context = browser.new_context(viewport={"width": 320, "height": 800}, forced_colors="active")
     page = context.new_page()
     page.goto(f"{site_url}{lang}/{FORM}/")
@@ -151,14 +151,6 @@ def test_the_form_signs_names_as_people_type_them_and_marks_only_invalid_fields(
             assert f["error"].startswith(strings["error_prefix"] + " "), f
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     context.close()
-
-
-def load_form_strings(lang: str) -> dict:
-    import yaml
-
-    from tests.browser import PROJECT
-
-    return yaml.safe_load((PROJECT / "site_templates" / "i18n" / "form" / f"{lang}.yml").read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("lang", LANGS)

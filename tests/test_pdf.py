@@ -20,7 +20,8 @@ except ImportError as exc:  # the `pdf` extras are not installed
     pytest.skip(f"PDF tests need the pdf extras (pip install -e '.[pdf]'): {exc}", allow_module_level=True)
 
 from build_scripts.source.headings import headings_of
-from build_scripts.core.printed import PdfError, format_size, load_print_strings, pdf_download, pdf_file_name
+from build_scripts.core.printed import PdfError, format_size, pdf_download, pdf_file_name
+from build_scripts.source.i18n import catalogue
 from build_scripts.outputs.pdf import build_pdfs, local_url_fetcher
 from build_scripts.outputs.print_html import print_document, render_print_pages, resolve_link
 
@@ -244,7 +245,7 @@ def test_cover_carries_the_edition_and_the_translation_notice(handbook, pdf):
 
 
 def test_running_footer_counts_pages_in_the_documents_language(pdf):
-    strings = load_print_strings(pdf.lang)
+    strings = catalogue(pdf.lang, "print")
     total = len(pdf.reader.pages)
     footer = strings["page_of"].format(page=2, pages=total)
     assert footer in norm(pdf.text[1])
@@ -304,11 +305,11 @@ def test_download_link_says_size_in_the_pages_language(handbook, tmp_path):
     assert es is not None
     assert es.href == f"../{pdf_path.name}"
     # decimals are written one way in Spanish, site and print alike: the point ("9.9%" in the absentee answers)
-    assert es.details == load_print_strings("es")["download_details"].format(size="1.2 MB")
+    assert es.details == catalogue("es", "print")["download_details"].format(size="1.2 MB")
     en = pdf_download(handbook, "en", pdf_path, "index")
     assert en is not None and en.href == f"./{pdf_path.name}" and "1.2 MB" in en.details
     assert pdf_download(handbook, "en", tmp_path / "not-built.pdf", "index") is None
-    assert format_size(850_000, load_print_strings("en")) == "850 KB"
+    assert format_size(850_000, catalogue("en", "print")) == "850 KB"
 
 
 def test_print_html_links_only_within_the_document(handbook):
@@ -336,7 +337,7 @@ def test_download_insert_renders_in_the_pages_language(handbook, tmp_path):
     template = renderer.env.get_template("pdf-download.md.j2")
     link = pdf_download(handbook, "es", pdf_path, "index")
     html_text = template.render(**renderer.context("index"), pdf=link)
-    strings = load_print_strings("es")
+    strings = catalogue("es", "print")
     assert f'href="./{pdf_path.name}"' in html_text and 'hreflang="es"' in html_text
     assert f"{strings['download_text']}</a> (PDF, 2.4 MB)" in html_text
     assert template.render(**renderer.context("index"), pdf=None).strip() == ""
@@ -352,14 +353,14 @@ def test_another_districts_handbook_prints_with_the_same_code(handbook, tmp_path
     reader = PdfReader(paths["en"])
     text = norm(" ".join(page.extract_text() for page in reader.pages))
     assert reader.trailer["/Root"]["/Lang"] == "en" and reader.metadata.title == "Code of Conduct"
-    assert "RIVERBEND UNIFIED" in text and load_print_strings("en")["contents"] in text
+    assert "RIVERBEND UNIFIED" in text and catalogue("en", "print")["contents"] in text
     assert not any(name in text for name in handbook.edition.district.values())
     outline = [o.title for o in _outline(reader)]
     assert all(page.title in outline for pid, page in mini.pages["en"].items() if pid != "index")
 
 
 def test_print_strings_exist_in_every_language(handbook):
-    keys = {lang: set(load_print_strings(lang)) for lang in handbook.languages}
+    keys = {lang: set(catalogue(lang, "print")) for lang in handbook.languages}
     first = keys[handbook.languages[0]]
     assert all(k == first for k in keys.values()), keys
 

@@ -11,17 +11,11 @@ from typing import Any
 from markdown.extensions.toc import slugify
 
 from ..source.handbook import Handbook
-from ..source.i18n import catalogue
 from ..source.inserts import relative_url
 
 
 class PdfError(Exception):
     """The PDF cannot be built; the message says why and what to do."""
-
-
-def load_print_strings(lang: str) -> dict[str, str]:
-    """The print document's own words in `lang` (site_templates/print/strings/<lang>.yml)."""
-    return catalogue(lang, "print")
 
 
 # ---------------------------------------------------------------- file names and the site's download link

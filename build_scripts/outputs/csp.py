@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 from dataclasses import asdict, dataclass
 from html import escape as html_escape, unescape as html_unescape
@@ -37,6 +38,18 @@ _CALCULATOR_RE = re.compile(r"""<div\s[^>]*\bdata-calculator=["']""", re.I)
 _SOURCE_RE = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$|^https?://\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
 
 REFERRER_POLICY = "no-referrer"  # a family's visit is nobody else's business, not even the page they came from
+_CONFIG_RE = re.compile(r"/\*@config\*/.*?/\*@end\*/", re.S)
+
+
+def script_with_config(template: Path, config: dict[str, Any]) -> str:
+    """A script of site_templates/ with its one `/*@config*/ … /*@end*/` placeholder replaced by this build's
+    settings as JSON (the service worker, the search script): a file, not an inline script, so the policy needs
+    no hash for it."""
+    settings = json.dumps(config, ensure_ascii=False, sort_keys=True)
+    text, count = _CONFIG_RE.subn(lambda _: settings, template.read_text(encoding="utf-8"))
+    if count != 1:
+        raise ValueError(f"{template}: expected one /*@config*/ … /*@end*/ placeholder")
+    return text
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ Pages register it with assets/offline.js, which the MkDocs hook adds to every pa
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -22,7 +21,7 @@ from ..parts.calculators.runtime_manifest import kept_offline
 from ..parts.theme import site_favicon, site_logo
 from ..source.handbook import Handbook
 from ..source.paths import SITE_TEMPLATES
-from .csp import with_policy
+from .csp import script_with_config, with_policy
 from .search import SEARCH_FILES
 
 TEMPLATES = SITE_TEMPLATES / "offline"
@@ -31,7 +30,6 @@ OFFLINE_PAGE = "offline.html"
 REGISTRATION_SCRIPT = "assets/offline.js"  # in each language's site, from site_templates/assets/
 # what the offline page needs, per language (colours.css: the district's colours, written by outputs/site.py)
 OFFLINE_ASSETS = ("assets/offline.css", "assets/colours.css", REGISTRATION_SCRIPT)
-_CONFIG_RE = re.compile(r"/\*@config\*/.*?/\*@end\*/", re.S)
 _BODY_END_RE = re.compile(r"</body>", re.I)
 
 
@@ -120,11 +118,7 @@ def write_service_worker(hb: Handbook, site_dir: Path) -> ServiceWorker:
     runtime = ([f"{RUNTIME_DIR}/{name}" for name in kept_offline(runtime_dir, leave_out=(SNAPSHOT_NAME,))]
                if runtime_dir.is_dir() else [])
     worker = ServiceWorker(site_dir / SERVICE_WORKER, build_id(site_dir), list(hb.languages), precache, runtime)
-    source = (TEMPLATES / SERVICE_WORKER).read_text(encoding="utf-8")
-    config = json.dumps(worker.config(), ensure_ascii=False, sort_keys=True)
-    text, count = _CONFIG_RE.subn(lambda _: config, source)
-    if count != 1:
-        raise ValueError(f"{TEMPLATES / SERVICE_WORKER}: expected one /*@config*/ … /*@end*/ placeholder")
+    text = script_with_config(TEMPLATES / SERVICE_WORKER, worker.config())
     worker.path.write_text(text, encoding="utf-8")
     return worker
 

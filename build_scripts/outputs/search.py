@@ -26,6 +26,7 @@ from ..source.handbook import Handbook
 from ..source.i18n import load_strings
 from ..source.inserts import find_inserts
 from ..source.paths import ASSETS, PROJECT
+from .csp import script_with_config
 
 SEARCH_DIR = "search"
 INDEX_FILE = f"{SEARCH_DIR}/index.json"
@@ -33,7 +34,6 @@ SCRIPT = "assets/search.js"
 ENGINE = "assets/minisearch.js"
 SEARCH_FILES = (INDEX_FILE, ENGINE, SCRIPT)  # what search fetches: precached for offline use
 ENGINE_SOURCE = PROJECT / "node_modules" / "minisearch" / "dist" / "umd" / "index.js"
-_CONFIG_RE = re.compile(r"/\*@config\*/.*?/\*@end\*/", re.S)
 SECTION_HEADINGS = ("h1", "h2", "h3", "h4")
 # What a reader does not read as text: widgets (their no-JavaScript notes and form labels), the theme's permalinks.
 LEFT_OUT = "script, style, template, form, button, select, datalist, noscript, [hidden], .headerlink, .hb-calc, .hb-filter"
@@ -190,12 +190,8 @@ def write_search(hb: Handbook, lang: str, lang_site: Path) -> list[Path]:
     (lang_site / SEARCH_DIR).mkdir(parents=True, exist_ok=True)
     index_path = lang_site / INDEX_FILE
     index_path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    config = json.dumps({"index": INDEX_FILE, "engine": ENGINE, "lang": lang, "ui": ui_strings(hb, lang)},
-                        ensure_ascii=False, sort_keys=True)
-    source = (ASSETS / "search.js").read_text(encoding="utf-8")
-    text, count = _CONFIG_RE.subn(lambda _: config, source)
-    if count != 1:
-        raise ValueError(f"{ASSETS / 'search.js'}: expected one /*@config*/ … /*@end*/ placeholder")
+    text = script_with_config(ASSETS / "search.js",
+                              {"index": INDEX_FILE, "engine": ENGINE, "lang": lang, "ui": ui_strings(hb, lang)})
     script = lang_site / SCRIPT
     script.parent.mkdir(parents=True, exist_ok=True)
     script.write_text(text, encoding="utf-8")

@@ -153,10 +153,9 @@ def _theme_words(cfg: dict[str, Any], strings: dict[str, str]) -> None:
             extension["toc"]["permalink_title"] = strings["permalink_title"]
 
 
-def language_config(base: dict[str, Any], config_file: Path, hb: Handbook, lang: str, docs_dir: Path, site_dir: Path) -> dict[str, Any]:
+def language_config(base: dict[str, Any], hb: Handbook, lang: str, docs_dir: Path, site_dir: Path) -> dict[str, Any]:
     """mkdocs.yml adapted to one language's build (absolute paths, that language's nav, search and <html lang>)."""
     cfg = yaml.safe_load(yaml.safe_dump(base))  # deep copy
-    root = config_file.parent.resolve()
     strings = hb.strings(lang)
     # the district's words come from handbook/ (a value left in mkdocs.yml is ignored: `check` warns)
     cfg["site_name"] = hb.site_name(lang)
@@ -364,7 +363,7 @@ def _build_into(config_file: Path, hb: Handbook, findings: list[Finding], site_d
         docs_dir = work_dir / "docs" / lang
         lang_site = site_dir / hb.site_folder(lang)
         assemble_docs(hb, lang, findings, docs_dir, pdf_files, endpoint)
-        cfg = language_config(base, config_file, hb, lang, docs_dir, lang_site)
+        cfg = language_config(base, hb, lang, docs_dir, lang_site)
         lang_config = work_dir / f"mkdocs.{lang}.yml"
         lang_config.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
         config = load_config(str(lang_config), strict=strict)

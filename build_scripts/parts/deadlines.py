@@ -25,7 +25,7 @@ from ..source.handbook import Handbook
 from ..source.reading import Problem, SourceError, YamlDoc, key_path
 from ..source.schema import Strict, Text
 from ..source.schema import non_empty as _non_empty
-from .base import DataChange, DataFile, InsertKind, Part, Rendering, compare_items, place, text_change, value_change
+from .base import DataChange, DataFile, InsertKind, Part, Rendering, compare_items, place, value_change
 from .due_process import squash
 
 DEADLINES_FILE = "data/deadlines.yml"

@@ -13,7 +13,6 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from ..source.handbook import Handbook
-from ..source.i18n import catalogue
 from ..source.paths import SITE_TEMPLATES
 from ..source.reading import Problem, SourceError
 from ..source.schema import Strict, Text, non_empty
@@ -47,11 +46,6 @@ def record_shape(schema_file: Path = SCHEMA_FILE) -> RecordShape:
         grades=props["student"]["properties"]["grade"]["enum"],
         relationships=props["parent"]["properties"]["relationship"]["enum"],
     )
-
-
-def load_form_strings(lang: str) -> dict[str, str]:
-    """The form's words in `lang` (site_templates/i18n/form/<lang>.yml)."""
-    return catalogue(lang, "form")
 
 
 def endpoint_setting(config: dict[str, Any], config_name: str = "mkdocs.yml") -> str | None:
