@@ -9,13 +9,13 @@ text and every catalogue, reports it, so this part leaves it out).
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Annotated, Any
 
 from pydantic import AfterValidator
 
 from ..source.findings import Finding, Topic
 from ..source.handbook import Handbook
+from ..source.i18n import without_accents
 from ..source.reading import text_fields
 from ..source.schema import Strict
 from .base import DataFile, Part
@@ -51,8 +51,7 @@ COORDINATED = r"(?:\W+(?:\w+\W+){1,2}(?:o|u|y|e|ni))?"
 
 def fold(text: str) -> str:
     """Reader text for matching: no page markers, no case, no accents."""
-    text = unicodedata.normalize("NFD", MARKER_RE.sub(" ", text).lower())
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
+    return without_accents(MARKER_RE.sub(" ", text))
 
 
 def source_pattern(term: str) -> re.Pattern[str]:

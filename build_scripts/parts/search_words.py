@@ -9,12 +9,12 @@ rather than silently matching nothing.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from pydantic import Field, RootModel, field_validator
 
 from ..source.handbook import Handbook
+from ..source.i18n import without_accents
 from ..source.reading import Problem, text_fields
 from ..source.schema import Strict
 from .base import DataFile, Part
@@ -48,9 +48,7 @@ class EverydayWord:
 
 def fold(text: str) -> str:
     """Lower case without accents, one space between words: how readers' words and the text are compared."""
-    text = unicodedata.normalize("NFD", text.lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(re.findall(r"\w+", text))
+    return " ".join(re.findall(r"\w+", without_accents(text)))
 
 
 def everyday_words(hb: Handbook, lang: str) -> tuple[EverydayWord, ...]:

@@ -5,6 +5,7 @@ CLDR data), and picking a language from source text."""
 from __future__ import annotations
 
 import string
+import unicodedata
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +22,12 @@ WORDS_DIR = "words"  # handbook/words/<lang>.yml: the handbook's own words for t
 # The sections of a words file and the catalogue each overrides: the site's words at the top level, the form's
 # and the printed edition's under `form:` and `print:`.
 SECTIONS = {"": STRINGS_DIR, "form": SITE_TEMPLATES / "i18n/form", "print": SITE_TEMPLATES / "print/strings"}
+
+
+def without_accents(text: str) -> str:
+    """Lower case, accents dropped ("Apelación" -> "apelacion"): how the generator compares words a reader or an
+    editor writes with and without accents (search words, glossary terms)."""
+    return "".join(ch for ch in unicodedata.normalize("NFD", text.lower()) if not unicodedata.combining(ch))
 
 
 def catalogue(lang: str, section: str = "") -> dict[str, str]:
