@@ -18,6 +18,9 @@ import os
 import re
 import shutil
 import subprocess
+import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -28,7 +31,7 @@ import pytest
 from build_scripts.outputs import csp, offline
 from build_scripts.source.i18n import load_strings
 
-from .browser import PROJECT, SiteFiles, poll, project_copy, serve, serve_site
+from .browser import PROJECT, SiteFiles, free_port, poll, project_copy, serve, serve_site
 from .conftest import soup_of
 
 AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
@@ -726,6 +729,30 @@ def test_deploy_snippets_are_up_to_date(built_site):
     assert "application/wasm" in expected["nginx.conf"] and "application/wasm" in expected["apache.htaccess"]
 
 
+def test_each_language_folder_gets_its_own_404_page_in_the_snippets(tmp_path):
+    """Found by language folder in the built site: another district's three languages, or a one-language site."""
+    for folder in ("en", "es", "pt-br", "_pyodide"):
+        (tmp_path / folder).mkdir()
+        if folder != "_pyodide":  # a folder without a 404 page is no language
+            (tmp_path / folder / "404.html").write_text("<html>", encoding="utf-8")
+    snippets = csp.deploy_snippets(tmp_path, None, "es/")
+    nginx, apache = snippets["nginx.conf"], snippets["apache.htaccess"]
+    assert 'set $handbook_404 "/es/404.html";' in nginx and "error_page 404 $handbook_404;" in nginx
+    assert 'if ($uri ~ "^/en/") { set $handbook_404 "/en/404.html"; }' in nginx
+    assert 'if ($uri ~ "^/pt\\-br/") { set $handbook_404 "/pt-br/404.html"; }' in nginx
+    assert "_pyodide/404" not in nginx and "^/es/" not in nginx
+    assert apache.index("ErrorDocument 404 /es/404.html") < apache.index('<If "%{REQUEST_URI} =~ m#^/en/#">')
+    assert '<ElseIf "%{REQUEST_URI} =~ m#^/pt\\-br/#">\n    ErrorDocument 404 /pt-br/404.html\n</ElseIf>' in apache
+
+    one = tmp_path / "one"
+    one.mkdir()
+    (one / "404.html").write_text("<html>", encoding="utf-8")
+    snippets = csp.deploy_snippets(one, None, "")
+    assert "error_page 404 /404.html;" in snippets["nginx.conf"] and "$handbook_404" not in snippets["nginx.conf"]
+    assert "ErrorDocument 404 /404.html\n" in snippets["apache.htaccess"] and "<If \"%{REQUEST_URI} =~ m#^/" not in \
+        snippets["apache.htaccess"].split("<IfModule")[0]
+
+
 def test_build_id_follows_every_file(tmp_path):
     (tmp_path / "en").mkdir()
     (tmp_path / "en" / "index.html").write_text("one", encoding="utf-8")
@@ -736,30 +763,81 @@ def test_build_id_follows_every_file(tmp_path):
     assert offline.build_id(tmp_path) != first
 
 
-def test_nginx_accepts_its_snippet(built_site, tmp_path):
-    """nginx (installed by `make test`: APT_PACKAGES) must accept the snippet as written."""
-    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-    if not nginx:
-        if os.environ.get("CI"):
-            pytest.fail("nginx is missing: `make test` installs it (Makefile APT_PACKAGES)")
-        pytest.skip("nginx is not installed")
+def _nginx_config(site_dir: Path, snippet_text: str, tmp_path: Path, port: int) -> Path:
     snippet = tmp_path / "handbook.conf"
-    snippet.write_text(csp.deploy_snippets(built_site.site_dir)["nginx.conf"], encoding="utf-8")
+    snippet.write_text(snippet_text, encoding="utf-8")
     temp = {name: tmp_path / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
     config = tmp_path / "nginx.conf"
+    # one process as the user running the tests (no worker as `nobody`, who could not read pytest's folder), in front
     config.write_text(f"""
 pid {tmp_path / "nginx.pid"};
 error_log {tmp_path / "error.log"};
+daemon off;
+master_process off;
 events {{}}
 http {{
     include /etc/nginx/mime.types;
     access_log off;
     client_body_temp_path {temp["body"]}; proxy_temp_path {temp["proxy"]}; fastcgi_temp_path {temp["fastcgi"]};
     uwsgi_temp_path {temp["uwsgi"]}; scgi_temp_path {temp["scgi"]};
-    server {{ listen 127.0.0.1:8; root {built_site.site_dir}; include {snippet}; }}
+    server {{ listen 127.0.0.1:{port}; root {site_dir}; include {snippet}; }}
 }}
 """, encoding="utf-8")
-    # -p/-e: a prefix and error log of its own, so `-t` never touches /var/log/nginx or /run (as root or not)
-    checked = subprocess.run([nginx, "-t", "-q", "-p", f"{tmp_path}/", "-e", str(tmp_path / "error.log"), "-c", str(config)],
-                             capture_output=True, text=True, timeout=60)
+    return config
+
+
+def _nginx() -> str:
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if not nginx:
+        if os.environ.get("CI"):
+            pytest.fail("nginx is missing: `make test` installs it (Makefile APT_PACKAGES)")
+        pytest.skip("nginx is not installed")
+    return nginx
+
+
+def test_nginx_serves_the_site_as_its_snippet_says(built_site, tmp_path):
+    """nginx (installed by `make test`: APT_PACKAGES) accepts the snippet as written, and serving the built site with
+    it gives each language's readers their own 404 page, the policy header and the runtime's types and caching."""
+    nginx = _nginx()
+    site_dir = built_site.site_dir
+    first = built_site.handbook.languages[0]
+    port = free_port()
+    config = _nginx_config(site_dir, csp.deploy_snippets(site_dir, None, f"{first}/")["nginx.conf"], tmp_path, port)
+    # -p/-e: a prefix and error log of its own, so nginx never touches /var/log/nginx or /run (as root or not)
+    command = [nginx, "-p", f"{tmp_path}/", "-e", str(tmp_path / "error.log"), "-c", str(config)]
+    checked = subprocess.run([*command[:1], "-t", "-q", *command[1:]], capture_output=True, text=True, timeout=60)
     assert checked.returncode == 0, checked.stderr
+
+    def get(path: str) -> tuple[int, dict[str, str], str]:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
+                return response.status, dict(response.headers), response.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read().decode("utf-8", "replace")
+
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 20
+        while True:  # until it listens (bounded)
+            try:
+                status, headers, _ = get("/")
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, (tmp_path / "error.log").read_text()
+                time.sleep(0.1)
+        assert status == 200 and headers["Content-Security-Policy"].startswith("default-src 'self'")
+        # a dead link in each language's folder answers 404 with that language's page; elsewhere, the first's
+        for lang in built_site.handbook.languages:
+            status, headers, body = get(f"/{lang}/no-such-page/")
+            assert status == 404 and f'<html lang="{lang}"' in body, lang
+            assert body == (site_dir / lang / "404.html").read_text(encoding="utf-8")
+            assert "Content-Security-Policy" in headers
+        status, _, body = get("/no-such-folder/page.html")
+        assert status == 404 and f'<html lang="{first}"' in body
+        status, headers, _ = get(f"/{csp.RUNTIME_DIR}/pyodide.asm.wasm")
+        assert status == 200 and headers["Content-Type"] == "application/wasm"
+        assert headers["Cache-Control"] == csp.CACHE_RUNTIME
+        assert get(f"/{first}/")[1]["Cache-Control"] == csp.CACHE_REVALIDATE
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
