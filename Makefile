@@ -12,7 +12,7 @@ NODE_STAMP  := node_modules/.stamp
 SYSTEM_STAMP := $(VENV)/.stamp-system
 # Chromium: browser tests; poppler-utils: PDF checks; Pango/HarfBuzz/fontconfig + Liberation fonts: WeasyPrint's PDF.
 APT_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-liberation
-# nginx: the deploy snippet test runs `nginx -t` on docs/deploy/nginx.conf (only `-t`: no server is started).
+# nginx: the deploy snippet test checks docs/deploy/nginx.conf with `nginx -t`, then serves the built site with it on 127.0.0.1.
 APT_PACKAGES += nginx
 # PostgreSQL: the receiver's tests start their own cluster from Debian's server package (issue 15).
 APT_PACKAGES += postgresql

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from bench.search import TOP, read_queries, run_queries, search_bytes
-from build_scripts.outputs.search import INDEX_FILE, page_sections
+from build_scripts.outputs.search import INDEX_FILE, SEARCH_FILES, page_sections
 from build_scripts.outputs.site import build_site
 
 from .browser import serve_site
@@ -182,8 +182,9 @@ def test_any_typed_text_gets_an_answer_never_an_error(spanish_search, text):
 
 
 def test_search_works_offline_after_a_visit_under_the_sites_policy(browser, built_site):
-    """The service worker precaches the index, the engine and the script: after one visit, with the network gone,
-    search still answers (served with the site's Content-Security-Policy header, as deployed)."""
+    """The service worker keeps the index, the engine and the script of the language read: after one visit, with the
+    network gone, search still answers (served with the site's Content-Security-Policy header, as deployed); the other
+    language's index is never downloaded."""
     from build_scripts.outputs import csp
 
     from .browser import poll
@@ -193,10 +194,15 @@ def test_search_works_offline_after_a_visit_under_the_sites_policy(browser, buil
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    with serve_site(built_site.site_dir, headers={"Content-Security-Policy": policy.text(header=True)}) as url:
+    served: list[str] = []
+    with serve_site(built_site.site_dir, headers={"Content-Security-Policy": policy.text(header=True)},
+                    record=lambda path, status, size: served.append(path)) as url:
         page.goto(url + "es/section-01/")
         assert poll(page, "() => !!(navigator.serviceWorker && navigator.serviceWorker.controller)"), "no worker"
-        assert poll(page, "async (u) => !!(await caches.match(u))", url + "es/search/index.json"), "not precached"
+        assert poll(page, "async (u) => !!(await caches.match(u))", url + "es/search/index.json"), "not kept"
+        assert poll(page, "async (u) => !!(await caches.match(u))", url + "es/assets/minisearch.js"), "not kept"
+    english_search = [path for path in served if path.startswith("/en/") and path.endswith(SEARCH_FILES)]
+    assert not english_search  # the English index, engine and script: never downloaded for a Spanish reader
     context.set_offline(True)
     page.reload()
     page.click("button.hb-search-open")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,11 +42,14 @@ class ServiceWorker:
     languages: list[str]
     precache: list[str]  # installed with the worker: the offline pages and what they use
     runtime: list[str]  # the calculators' runtime, cached as a whole once a calculator has started
+    # a language's search files by its folder ("es/"; "" in a one-language site), kept once a page of that language
+    # has been read: a reader of one language never downloads the other's index (73 KB on a phone's link)
+    search: dict[str, list[str]] = field(default_factory=dict)
 
     def config(self) -> dict[str, Any]:
         return {"build": self.build_id, "languages": self.languages, "folders": len(self.languages) > 1,
                 "offlinePage": OFFLINE_PAGE, "precache": self.precache, "runtime": self.runtime,
-                "runtimeDir": f"{RUNTIME_DIR}/"}
+                "search": self.search, "runtimeDir": f"{RUNTIME_DIR}/"}
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "path": str(self.path)}
@@ -104,11 +107,12 @@ def build_id(site_dir: Path) -> str:
 def write_service_worker(hb: Handbook, site_dir: Path) -> ServiceWorker:
     """site/sw.js with this build's id and file lists (call it last: the id covers every other file)."""
     precache = []
+    search: dict[str, list[str]] = {}
     for lang in hb.languages:
         folder = hb.site_folder(lang)
         precache.append(f"{folder}{OFFLINE_PAGE}")
         precache += [f"{folder}{asset}" for asset in OFFLINE_ASSETS + tuple(_optional_assets(hb, site_dir, folder).values())]
-        precache += [f"{folder}{path}" for path in SEARCH_FILES if (site_dir / folder / path).is_file()]  # search offline
+        search[folder] = [f"{folder}{path}" for path in SEARCH_FILES if (site_dir / folder / path).is_file()]
     missing = [p for p in precache if not (site_dir / p).is_file()]
     if missing:
         raise FileNotFoundError(f"the service worker would precache missing files: {', '.join(missing)}")
@@ -117,7 +121,8 @@ def write_service_worker(hb: Handbook, site_dir: Path) -> ServiceWorker:
     # 5.7 MB holds back the reader's next visit on a slow link (issue 24)
     runtime = ([f"{RUNTIME_DIR}/{name}" for name in kept_offline(runtime_dir, leave_out=(SNAPSHOT_NAME,))]
                if runtime_dir.is_dir() else [])
-    worker = ServiceWorker(site_dir / SERVICE_WORKER, build_id(site_dir), list(hb.languages), precache, runtime)
+    worker = ServiceWorker(site_dir / SERVICE_WORKER, build_id(site_dir), list(hb.languages), precache, runtime,
+                           {folder: paths for folder, paths in search.items() if paths})
     text = script_with_config(TEMPLATES / SERVICE_WORKER, worker.config())
     worker.path.write_text(text, encoding="utf-8")
     return worker

@@ -1,6 +1,9 @@
 // The site's service worker, at the site's root so that its scope covers every language. The build writes it to
 // site/sw.js and fills CONFIG (build_scripts/outputs/offline.py): the build id names the caches, so a new build is a new
 // worker, and its activation deletes the caches of every other build.
+//   Installed with the worker: each language's offline page and what it uses. A language's search files (index,
+//   engine, script) once a page of that language has been read, so search works offline there; a reader of one
+//   language never downloads the other's.
 //   Pages: network first (the newest text when online; the saved copy when the network fails or stalls), else the
 //   offline page in the reader's language.  Other files of the site: cache first (within a build they never change).
 //   The calculators' runtime: saved as a whole once a calculator has started (pages ask, see assets/offline.js),
@@ -10,7 +13,7 @@
 // Only GET requests for this site's own files are handled; anything else goes to the network untouched.
 "use strict";
 
-const CONFIG = /*@config*/{"build": "dev", "languages": ["en"], "folders": false, "offlinePage": "offline.html", "precache": [], "runtime": [], "runtimeDir": "_pyodide/"}/*@end*/;
+const CONFIG = /*@config*/{"build": "dev", "languages": ["en"], "folders": false, "offlinePage": "offline.html", "precache": [], "runtime": [], "search": {}, "runtimeDir": "_pyodide/"}/*@end*/;
 const PREFIX = "handbook-"; // assets/offline.js lists the saved pages from the "handbook-pages-" cache
 const PAGES = `${PREFIX}pages-${CONFIG.build}`;
 const FILES = `${PREFIX}files-${CONFIG.build}`;
@@ -103,6 +106,13 @@ function page(event) {
   })();
 }
 
+// The language folder a page is in ("es/"; "" in a one-language site), or null outside them (the language chooser).
+function folderOfPage(url) {
+  if (!CONFIG.folders) return "";
+  const first = url.pathname.slice(root().pathname.length).split("/")[0];
+  return CONFIG.languages.includes(first) ? folderOf(first) : null;
+}
+
 function languageOf(url) {
   const first = url.pathname.slice(root().pathname.length).split("/")[0];
   if (CONFIG.languages.includes(first)) return first;
@@ -159,7 +169,11 @@ async function save(cacheName, href, pagesOnly) {
 // files it used. A calculator page that has started its runtime asks for the whole runtime, so it works offline.
 function remember(data) {
   const jobs = [];
-  if (data.page && ours(new URL(data.page))) jobs.push(save(PAGES, pageKey(data.page), true));
+  if (data.page && ours(new URL(data.page))) {
+    jobs.push(save(PAGES, pageKey(data.page), true));
+    const folder = folderOfPage(new URL(data.page));
+    if (folder !== null) for (const path of CONFIG.search[folder] || []) jobs.push(save(FILES, at(path), false));
+  }
   for (const href of data.urls || []) {
     const url = new URL(href, root());
     if (ours(url)) jobs.push(save(cacheFor(url), url.href, false));
