@@ -32,7 +32,7 @@ SEARCH_DIR = "search"
 INDEX_FILE = f"{SEARCH_DIR}/index.json"
 SCRIPT = "assets/search.js"
 ENGINE = "assets/minisearch.js"
-SEARCH_FILES = (INDEX_FILE, ENGINE, SCRIPT)  # what search fetches: precached for offline use
+SEARCH_FILES = (INDEX_FILE, ENGINE, SCRIPT)  # what search fetches: kept by the service worker for offline use
 ENGINE_SOURCE = PROJECT / "node_modules" / "minisearch" / "dist" / "umd" / "index.js"
 SECTION_HEADINGS = ("h1", "h2", "h3", "h4")
 # What a reader does not read as text: widgets (their no-JavaScript notes and form labels), the theme's permalinks.

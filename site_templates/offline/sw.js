@@ -154,11 +154,14 @@ async function file(event, url) {
 
 // ------------------------------------------------------------------ what a page asks to keep
 
-async function save(cacheName, href, pagesOnly) {
+// `revalidate`: ask the host even if the browser's HTTP cache holds a copy (a 304 costs no body), because a file
+// that keeps its name from build to build could be the previous build's there (a host without the snippets' no-cache,
+// GitHub Pages' ten minutes). Not for the runtime: 4 MB sent twice by a host without validators.
+async function save(cacheName, href, pagesOnly, revalidate) {
   const cache = await caches.open(cacheName);
   if (await cache.match(href)) return;
   try {
-    const response = await fetch(href);
+    const response = await fetch(href, revalidate ? { cache: "no-cache" } : {});
     if (keepable(response) && (!pagesOnly || isPage(response))) await cache.put(href, response);
   } catch (error) {
     // offline: nothing to keep now
@@ -170,9 +173,9 @@ async function save(cacheName, href, pagesOnly) {
 function remember(data) {
   const jobs = [];
   if (data.page && ours(new URL(data.page))) {
-    jobs.push(save(PAGES, pageKey(data.page), true));
+    jobs.push(save(PAGES, pageKey(data.page), true, true));
     const folder = folderOfPage(new URL(data.page));
-    if (folder !== null) for (const path of CONFIG.search[folder] || []) jobs.push(save(FILES, at(path), false));
+    if (folder !== null) for (const path of CONFIG.search[folder] || []) jobs.push(save(FILES, at(path), false, true));
   }
   for (const href of data.urls || []) {
     const url = new URL(href, root());
