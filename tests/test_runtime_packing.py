@@ -151,7 +151,16 @@ def test_the_worker_takes_the_plain_webassembly_only_on_a_fast_link(browser, bui
     assert "calculators-stdlib.zip.xz" in runtime and "calculators-stdlib.zip" not in runtime
 
 
-@pytest.mark.parametrize("broken", ["unpacker missing", "packed files damaged"])
+# An unpacker that takes the whole packed file and never gives anything back (nor fails).
+STALLING_UNPACKER = """export class XzReadableStream extends ReadableStream {
+  constructor(input) {
+    super({ start() { input.pipeTo(new WritableStream()).catch(() => {}); }, pull() { return new Promise(() => {}); } });
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("broken", ["unpacker missing", "packed files damaged", "unpacker stalls"])
 def test_the_calculator_starts_from_the_plain_files_when_unpacking_fails(page, built_site, tmp_path, broken):
     page.context.add_init_script(UNKNOWN_LINK)
     site = tmp_path / "site"
@@ -159,6 +168,8 @@ def test_the_calculator_starts_from_the_plain_files_when_unpacking_fails(page, b
     runtime = site / RUNTIME_DIR
     if broken == "unpacker missing":
         (runtime / UNPACKER).unlink()
+    elif broken == "unpacker stalls":  # given up 10 s after the packed file is in (UNPACK_LIMIT_MS)
+        (runtime / UNPACKER).write_text(STALLING_UNPACKER, encoding="utf-8")
     else:  # cut short: the stream fails halfway through, after the compile or the unpacking has begun
         for name in _manifest(site)["packed"].values():
             data = (runtime / name).read_bytes()
@@ -166,7 +177,12 @@ def test_the_calculator_starts_from_the_plain_files_when_unpacking_fails(page, b
     served: list[tuple[str, int, int]] = []
     with serve_site(site, record=lambda path, status, size: served.append((path, status, size))) as url:
         page.goto(f"{url}en/consequence-lookup/")
-        page.wait_for_selector(READY, timeout=START_TIMEOUT_MS)
+        try:
+            page.wait_for_selector(READY, timeout=START_TIMEOUT_MS)
+        except Exception as error:  # what the reader saw, for the failure's message
+            widget = page.locator("[data-calculator]").first
+            raise AssertionError(f"not ready: state {widget.get_attribute('data-state')!r}, "
+                                 f"{widget.inner_text()[:300]!r}, served {sorted({p for p, _, _ in served})}") from error
         form = page.locator("[data-calculator] form").first
         assert form.is_visible()
     names = {path.rsplit("/", 1)[-1] for path, status, size in served if status == 200 and size > 0}

@@ -13,6 +13,10 @@
 const SNAPSHOT = "calculators.snapshot.gz";
 let handle = null;
 let compiledMs = 0; // when the WebAssembly was compiled (ms after the start): the benchmark reads it
+// The worker's own downloads, fallbacks included: never the answers withOurFiles gives Pyodide through self.fetch
+// while it starts (a fallback taken then got an empty WebAssembly, or waited on its own answer, and the calculator
+// never started).
+const networkFetch = self.fetch.bind(self);
 let startedPlain = null; // the Pyodide of a plain start made in snapshot-making mode, until its snapshot is taken
 
 // The snapshot's bytes, inflated while they download (unless the host already sent them gzip-encoded and the browser
@@ -113,7 +117,7 @@ function keptKey(name) {
 // the next visit skips compiling (a Response built from bytes, or a match() in this worker, gets no code cache).
 // Without a service worker in control, the kept copy read here.
 function compileKept(keptWasm, controlled) {
-  const viaServiceWorker = controlled ? fetch(keptKey("pyodide.asm.wasm"), { credentials: "same-origin" })
+  const viaServiceWorker = controlled ? networkFetch(keptKey("pyodide.asm.wasm"), { credentials: "same-origin" })
     .then((response) => {
       if (!response.ok || response.headers.get("Content-Type") !== "application/wasm") throw new Error("not kept");
       keptWasm.body.cancel().catch(() => {});
@@ -209,7 +213,7 @@ function report(force) {
 const ARRIVAL_BUFFER = 32 * 1024 * 1024;
 async function counted(url, name) {
   expected.add(name);
-  const response = await fetch(url, { credentials: "same-origin" });
+  const response = await networkFetch(url, { credentials: "same-origin" });
   if (!response.ok) throw new Error(`${response.status} ${url}`);
   const encoded = /gzip|br|deflate/i.test(response.headers.get("Content-Encoding") || "")
     || (response.headers.get("Content-Length") !== null
@@ -234,7 +238,7 @@ async function compileWasm(response, url) {
   try {
     return await WebAssembly.compileStreaming(response);
   } catch (error) {
-    const again = await fetch(url, { credentials: "same-origin" });
+    const again = await networkFetch(url, { credentials: "same-origin" });
     if (!again.ok) throw new Error(`${again.status} ${url}`);
     return WebAssembly.compile(await again.arrayBuffer());
   }
@@ -294,7 +298,7 @@ async function cachedSnapshot(url) {
   }
   // A download of the same file still under way (the service worker keeping it) holds the HTTP cache's entry
   // until it ends: past a short wait, it counts as not cached.
-  const probe = fetch(url, { credentials: "same-origin", cache: "only-if-cached", mode: "same-origin" })
+  const probe = networkFetch(url, { credentials: "same-origin", cache: "only-if-cached", mode: "same-origin" })
     .then((response) => (response.ok ? response : null), () => null);
   return Promise.race([probe, new Promise((resolve) => setTimeout(() => resolve(null), HTTP_CACHE_WAIT_MS))]);
 }
@@ -308,7 +312,7 @@ function fromNetwork(url) {
 
 async function readManifest(url) {
   try {
-    const response = await fetch(url, { credentials: "same-origin" });
+    const response = await networkFetch(url, { credentials: "same-origin" });
     return response.ok ? await response.json() : null;
   } catch (error) {
     return null; // a build without one: Pyodide's full standard library, no sizes
@@ -362,6 +366,48 @@ function withinTime(promise, ms) {
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
+// `stream`, failed with an error when it has not ended `ms` after its input was all in (`inputDone`): an unpacker
+// that stalls on a damaged file (instead of failing) would otherwise leave the compile, and the calculator, waiting
+// forever. Counted from the input's end, so a slow link never trips it.
+function endingInTime(stream, inputDone, ms) {
+  const reader = stream.getReader();
+  let timer = null;
+  let over = false;
+  const finish = () => { over = true; clearTimeout(timer); };
+  return new ReadableStream({
+    start(controller) {
+      inputDone.then(() => {
+        if (over) return;
+        timer = setTimeout(() => {
+          finish();
+          controller.error(new Error("unpacking stalled"));
+          reader.cancel().catch(() => {});
+        }, ms);
+      }, () => {});
+    },
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (over) return;
+        if (done) {
+          finish();
+          controller.close();
+        } else {
+          controller.enqueue(value);
+        }
+      } catch (error) {
+        if (over) return;
+        finish();
+        controller.error(error);
+      }
+    },
+    cancel(reason) {
+      finish();
+      return reader.cancel(reason);
+    },
+  });
+}
+
 // The plain file's bytes as a Response from its packed download, or the plain download when that cannot be.
 async function unpackedOrPlain(packedDownload, packedName, plainUrl, plainName, unpacker, type) {
   try {
@@ -371,7 +417,8 @@ async function unpackedOrPlain(packedDownload, packedName, plainUrl, plainName, 
       response.body.cancel().catch(() => {});
       throw new Error("no unpacker");
     }
-    const unpacked = withKeptCopy(new Unpacker(response.body), plainName, type);
+    const unpacked = withKeptCopy(endingInTime(new Unpacker(response.body), received[packedName].done, UNPACK_LIMIT_MS),
+                                  plainName, type);
     wasmUnpacked = unpacked.bytes.then(() => true, () => false);
     return unpacked.response;
   } catch (error) {
@@ -438,7 +485,7 @@ async function start(runtime, options) {
     ? compileKept(keptWasm, options.controlled).catch(() => {
       usedKept.delete("pyodide.asm.wasm");
       forgetKept();
-      return compileWasm(fetch(wasmUrl), wasmUrl);
+      return compileWasm(networkFetch(wasmUrl), wasmUrl);
     })
     : compileWasm(wasm, wasmUrl);
   compiled.catch(() => {}); // reported where it is awaited
@@ -496,7 +543,7 @@ async function start(runtime, options) {
   const pyodide = await withOurFiles(compiled, answers, () => loadPyodide({ ...settings, _makeSnapshot: makeSnapshot }));
   received["pyodide.asm.mjs"] = { bytes: Infinity };
   if (makeSnapshot) startedPlain = pyodide;
-  pyodide.FS.writeFile("/tmp/calculators.whl", new Uint8Array(await (wheelBytes || fetch(at(options.wheel))
+  pyodide.FS.writeFile("/tmp/calculators.whl", new Uint8Array(await (wheelBytes || networkFetch(at(options.wheel))
     .then((response) => response.arrayBuffer()))));
   pyodide.runPython(UNPACK_PY);
   handle = calculatorsOf(pyodide);
