@@ -112,7 +112,9 @@ def write_service_worker(hb: Handbook, site_dir: Path) -> ServiceWorker:
         folder = hb.site_folder(lang)
         precache.append(f"{folder}{OFFLINE_PAGE}")
         precache += [f"{folder}{asset}" for asset in OFFLINE_ASSETS + tuple(_optional_assets(hb, site_dir, folder).values())]
-        search[folder] = [f"{folder}{path}" for path in SEARCH_FILES if (site_dir / folder / path).is_file()]
+        paths = [f"{folder}{path}" for path in SEARCH_FILES if (site_dir / folder / path).is_file()]
+        if paths:  # a language without search (none built) has nothing to keep
+            search[folder] = paths
     missing = [p for p in precache if not (site_dir / p).is_file()]
     if missing:
         raise FileNotFoundError(f"the service worker would precache missing files: {', '.join(missing)}")
@@ -121,8 +123,7 @@ def write_service_worker(hb: Handbook, site_dir: Path) -> ServiceWorker:
     # 5.7 MB holds back the reader's next visit on a slow link (issue 24)
     runtime = ([f"{RUNTIME_DIR}/{name}" for name in kept_offline(runtime_dir, leave_out=(SNAPSHOT_NAME,))]
                if runtime_dir.is_dir() else [])
-    worker = ServiceWorker(site_dir / SERVICE_WORKER, build_id(site_dir), list(hb.languages), precache, runtime,
-                           {folder: paths for folder, paths in search.items() if paths})
+    worker = ServiceWorker(site_dir / SERVICE_WORKER, build_id(site_dir), list(hb.languages), precache, runtime, search)
     text = script_with_config(TEMPLATES / SERVICE_WORKER, worker.config())
     worker.path.write_text(text, encoding="utf-8")
     return worker

@@ -106,16 +106,22 @@ function page(event) {
   })();
 }
 
+// The language whose folder the address is in, or null (the language chooser, or a one-language site's pages).
+function languageFolderOf(url) {
+  const first = url.pathname.slice(root().pathname.length).split("/")[0];
+  return CONFIG.languages.includes(first) ? first : null;
+}
+
 // The language folder a page is in ("es/"; "" in a one-language site), or null outside them (the language chooser).
 function folderOfPage(url) {
   if (!CONFIG.folders) return "";
-  const first = url.pathname.slice(root().pathname.length).split("/")[0];
-  return CONFIG.languages.includes(first) ? folderOf(first) : null;
+  const lang = languageFolderOf(url);
+  return lang === null ? null : folderOf(lang);
 }
 
 function languageOf(url) {
-  const first = url.pathname.slice(root().pathname.length).split("/")[0];
-  if (CONFIG.languages.includes(first)) return first;
+  const lang = languageFolderOf(url);
+  if (lang !== null) return lang;
   const preferred = (self.navigator.languages || [self.navigator.language || ""])
     .map((tag) => String(tag).slice(0, 2).toLowerCase())
     .find((code) => CONFIG.languages.includes(code));
@@ -172,9 +178,10 @@ async function save(cacheName, href, pagesOnly, revalidate) {
 // files it used. A calculator page that has started its runtime asks for the whole runtime, so it works offline.
 function remember(data) {
   const jobs = [];
-  if (data.page && ours(new URL(data.page))) {
+  const page = data.page ? new URL(data.page) : null;
+  if (page && ours(page)) {
     jobs.push(save(PAGES, pageKey(data.page), true, true));
-    const folder = folderOfPage(new URL(data.page));
+    const folder = folderOfPage(page);
     if (folder !== null) for (const path of CONFIG.search[folder] || []) jobs.push(save(FILES, at(path), false, true));
   }
   for (const href of data.urls || []) {
